@@ -1,0 +1,76 @@
+# Shared set-up for tools/demo.sh, tools/test.sh and the benchmark runner:
+# install PostgreSQL from Debian if missing, build and install jsonb_ivm,
+# and start a throwaway cluster on a Unix socket in a temporary directory.
+# Source this file; it defines functions and sets nothing else.
+
+IVM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PGVERSION=${PGVERSION:-15}
+
+ivm_log() { printf '==> %s\n' "$*" >&2; }
+
+# Install the PostgreSQL server and its headers when pg_config is missing.
+ivm_install_packages() {
+	local bindir=/usr/lib/postgresql/$PGVERSION/bin
+	if [ -x "$bindir/pg_config" ] && [ -d "/usr/include/postgresql/$PGVERSION/server" ]; then
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "PostgreSQL $PGVERSION and its server headers are missing; run as root to install them" >&2
+		return 1
+	fi
+	ivm_log "installing postgresql-$PGVERSION and postgresql-server-dev-$PGVERSION"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends \
+		"postgresql-$PGVERSION" "postgresql-server-dev-$PGVERSION" make gcc libc6-dev >/dev/null
+}
+
+ivm_pg_config() { echo "/usr/lib/postgresql/$PGVERSION/bin/pg_config"; }
+
+# Build and install the extension into the selected PostgreSQL.
+ivm_build() {
+	ivm_log "building jsonb_ivm against PostgreSQL $PGVERSION"
+	make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" >/dev/null
+	make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" install >/dev/null
+}
+
+# Run a command as the cluster owner: postgres when we are root.
+ivm_as_owner() {
+	if [ "$(id -u)" -eq 0 ]; then
+		su postgres -s /bin/bash -c "$(printf '%q ' "$@")"
+	else
+		"$@"
+	fi
+}
+
+# Start a throwaway cluster; exports PGHOST, PGPORT, PGUSER and PGDATABASE
+# and stops and removes the cluster when the calling shell exits.
+ivm_start_cluster() {
+	local bindir=/usr/lib/postgresql/$PGVERSION/bin
+	IVM_TMP=$(mktemp -d /tmp/jsonb_ivm.XXXXXX)
+	chmod 755 "$IVM_TMP"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$IVM_TMP"
+	ivm_log "starting a throwaway PostgreSQL $PGVERSION cluster in $IVM_TMP"
+	ivm_as_owner "$bindir/initdb" -D "$IVM_TMP/data" -A trust -U postgres \
+		--no-sync -E UTF8 --locale=C.UTF-8 >"$IVM_TMP/initdb.log" 2>&1 ||
+		{ cat "$IVM_TMP/initdb.log" >&2; return 1; }
+	ivm_as_owner "$bindir/pg_ctl" -D "$IVM_TMP/data" -w -l "$IVM_TMP/server.log" \
+		-o "-k $IVM_TMP -p 5432 -c listen_addresses= -c fsync=off ${IVM_SERVER_OPTS:-}" \
+		start >/dev/null || { cat "$IVM_TMP/server.log" >&2; return 1; }
+	export PGHOST=$IVM_TMP PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+	trap ivm_stop_cluster EXIT
+}
+
+ivm_stop_cluster() {
+	[ -n "${IVM_TMP:-}" ] && [ -d "$IVM_TMP/data" ] || return 0
+	ivm_as_owner "/usr/lib/postgresql/$PGVERSION/bin/pg_ctl" -D "$IVM_TMP/data" \
+		-m immediate stop >/dev/null 2>&1 || true
+	rm -rf "$IVM_TMP"
+}
+
+# Everything a command needs before it can talk to a cluster with jsonb_ivm.
+ivm_setup() {
+	ivm_install_packages
+	ivm_build
+	ivm_start_cluster
+}
