@@ -1,0 +1,62 @@
+/*-------------------------------------------------------------------------
+ *
+ * jsonb_ivm.c
+ *	  Module entry point and the argument checks shared by every
+ *	  SQL-callable function of jsonb_ivm.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+
+#include "jsonb_ivm.h"
+
+PG_MODULE_MAGIC;
+
+/*
+ * Path and key arguments must not be NULL: a NULL there is a bug in the
+ * caller, and silently returning NULL would wipe the document in an UPDATE.
+ */
+void
+jb_require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+}
+
+/* The root container of jb, which must be an object. */
+const JsonbContainer *
+jb_require_object(Jsonb *jb, const char *name)
+{
+	JbValue		root;
+
+	jb_root_value(jb, &root);
+	if (!JbValueIsObject(&root))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a jsonb object", name),
+				 errdetail("The value given is of type %s.",
+						   jb_type_name(&root))));
+	return &jb->root;
+}
+
+/*
+ * jsonb_ivm_raw_bytes(jsonb) returns bytea: the stored bytes of a jsonb
+ * (its root container), so that tests can check results byte for byte.
+ * Not part of the extension's SQL API; test suites declare it themselves.
+ */
+PG_FUNCTION_INFO_V1(jsonb_ivm_raw_bytes);
+Datum
+jsonb_ivm_raw_bytes(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	Size		len = VARSIZE(jb) - VARHDRSZ;
+	bytea	   *result = palloc(len + VARHDRSZ);
+
+	SET_VARSIZE(result, len + VARHDRSZ);
+	memcpy(VARDATA(result), VARDATA(jb), len);
+	PG_RETURN_BYTEA_P(result);
+}

@@ -1,0 +1,179 @@
+/*-------------------------------------------------------------------------
+ *
+ * jsonb_ivm.h
+ *	  The interface between the jsonb binary-format module (jsonb_splice.c,
+ *	  path.c) and the SQL-callable function families (array_ops.c,
+ *	  merge_ops.c, compare_ops.c).
+ *
+ * The format module reads JsonbContainers in place and writes new jsonb
+ * values with a splice writer that copies untouched children as raw bytes;
+ * the function families never see JEntries, offsets or padding.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef JSONB_IVM_H
+#define JSONB_IVM_H
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/jsonb.h"
+
+#include "compat.h"
+
+/*
+ * One value inside a binary jsonb: its JEntry type (JENTRY_ISSTRING ...
+ * JENTRY_ISCONTAINER) and its bytes without alignment padding.  For a
+ * container, data points at a JsonbContainer that is never a raw scalar.
+ */
+typedef struct JbValue
+{
+	uint32		type;
+	const char *data;
+	uint32		len;
+} JbValue;
+
+#define JbValueContainer(v)	((const JsonbContainer *) (v)->data)
+#define JbValueIsObject(v) \
+	((v)->type == JENTRY_ISCONTAINER && \
+	 (JbValueContainer(v)->header & JB_FOBJECT) != 0)
+#define JbValueIsArray(v) \
+	((v)->type == JENTRY_ISCONTAINER && \
+	 (JbValueContainer(v)->header & JB_FARRAY) != 0)
+
+/* ---- reading (jsonb_splice.c) ---- */
+
+extern void jb_root_value(const Jsonb *jb, JbValue *v);
+extern void jb_child(const JsonbContainer *c, int index, JbValue *v);
+extern int	jb_find_key(const JsonbContainer *obj, const char *key,
+						uint32 keylen, bool *found);
+extern int	jb_array_find(const JsonbContainer *arr, const char *key,
+						  uint32 keylen, const JbValue *match);
+extern bool jb_values_equal(const JbValue *a, const JbValue *b);
+extern bool jb_values_identical(const JbValue *a, const JbValue *b);
+extern const char *jb_type_name(const JbValue *v);
+
+/* ---- writing (jsonb_splice.c) ---- */
+
+/* One open container of the writer. */
+typedef struct JbFrame
+{
+	int			start;			/* buffer offset of the child, before padding */
+	int			jentries;		/* buffer offset of its JEntry array */
+	int			data;			/* buffer offset of its data area */
+	int			nentries;		/* JEntries reserved */
+	int			next;			/* next JEntry to fill */
+} JbFrame;
+
+/*
+ * The splice writer: emits one jsonb value front to back into a single
+ * buffer, the way core's convertJsonb does, but takes children as raw bytes
+ * instead of JsonbValue trees.  Containers are opened and closed; every
+ * child of an open container is added in JEntry order (for an object: all
+ * keys, then all values).
+ */
+typedef struct JbWriter
+{
+	StringInfoData buf;
+	JbFrame    *frames;
+	int			depth;
+	int			maxdepth;
+} JbWriter;
+
+extern void jbw_init(JbWriter *w, Size size_hint);
+extern void jbw_open(JbWriter *w, uint32 flags, uint32 count);
+extern void jbw_close(JbWriter *w);
+extern void jbw_value(JbWriter *w, const JbValue *v);
+extern void jbw_key(JbWriter *w, const char *key, uint32 keylen);
+extern void jbw_children(JbWriter *w, const JsonbContainer *c,
+						 int from, int to);
+extern Jsonb *jbw_finish(JbWriter *w);
+
+/*
+ * The plan of a shallow object merge (a || b): runs of pairs taken from
+ * a or b, in output order.  changed is false when b adds nothing new.
+ */
+typedef struct JbPairRun
+{
+	const JsonbContainer *src;
+	int			from;
+	int			count;
+} JbPairRun;
+
+typedef struct JbMergePlan
+{
+	JbPairRun  *runs;
+	int			nruns;
+	int			npairs;
+	bool		changed;
+} JbMergePlan;
+
+extern void jb_merge_plan(const JsonbContainer *a, const JsonbContainer *b,
+						  JbMergePlan *plan);
+extern void jbw_merged_object(JbWriter *w, const JbMergePlan *plan);
+
+/* ---- paths (path.c) ---- */
+
+/* A path argument: text[] elements, deconstructed but not copied. */
+typedef struct JbPath
+{
+	int			len;
+	Datum	   *elems;
+	bool	   *nulls;
+} JbPath;
+
+typedef enum JbWalkStatus
+{
+	JB_WALK_FOUND,				/* the whole path exists */
+	JB_WALK_MISSING_KEY,		/* an object lacks the key at position depth */
+	JB_WALK_OUT_OF_RANGE,		/* an array lacks the index at position depth */
+	JB_WALK_SCALAR				/* a scalar sits at position depth */
+} JbWalkStatus;
+
+/* One container on the way down, and the edit to make there. */
+typedef struct JbStep
+{
+	const JsonbContainer *container;
+	int			index;			/* element index, or pair index in an object */
+	bool		insert;			/* insert a new child at index, else replace */
+	const char *key;			/* key of an inserted object pair */
+	uint32		keylen;
+} JbStep;
+
+/*
+ * Where a walk along a path ended.  steps[0 .. depth - 1] are the containers
+ * passed through; on JB_WALK_MISSING_KEY, steps[depth - 1] is the insertion
+ * of the missing key and path elements depth .. len - 1 are the rest to
+ * create.  steps has room for one more step, for the caller's own edit.
+ */
+typedef struct JbWalk
+{
+	JbWalkStatus status;
+	JbValue		value;			/* the value reached, for JB_WALK_FOUND */
+	JbStep	   *steps;
+	int			depth;
+	int			stop;			/* 0-based path position where the walk stopped */
+	int32		bad_index;		/* the index given, for JB_WALK_OUT_OF_RANGE */
+} JbWalk;
+
+extern void jb_path_for_write(ArrayType *arr, JbPath *path);
+extern void jb_path_for_read(ArrayType *arr, JbPath *path);
+extern void jb_walk(const Jsonb *doc, const JbPath *path, bool for_write,
+					JbWalk *walk);
+extern void jb_walk_require(const JbWalk *walk);
+extern void jb_path_key(const JbPath *path, int pos, const char **key,
+						uint32 *keylen);
+
+typedef void (*JbLeafWriter) (JbWriter *w, void *arg);
+
+extern Jsonb *jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
+						 const JbPath *create, int create_from,
+						 JbLeafWriter leaf, void *arg, Size extra);
+
+/* ---- argument helpers (jsonb_ivm.c) ---- */
+
+extern void jb_require_arg(FunctionCallInfo fcinfo, int argno,
+						   const char *name);
+extern const JsonbContainer *jb_require_object(Jsonb *jb, const char *name);
+
+#endif							/* JSONB_IVM_H */

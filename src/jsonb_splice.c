@@ -1,0 +1,654 @@
+/*-------------------------------------------------------------------------
+ *
+ * jsonb_splice.c
+ *	  The jsonb binary format: reading containers in place, comparing values
+ *	  without deserializing them, and the splice writer that builds a new
+ *	  jsonb by copying untouched children as raw bytes.
+ *
+ * Layout reminder (utils/jsonb.h): a container is a uint32 header (count and
+ * flags), then one JEntry per child (for an object: all keys, then all
+ * values), then the children's data in the same order.  Every
+ * JB_OFFSET_STRIDE'th JEntry stores the end offset of its child, the others
+ * its length.  Numerics and containers are preceded by zero padding up to a
+ * 4-byte boundary, counted in their length; since every data area starts
+ * 4-byte aligned, a child's bytes do not depend on where its container sits.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/fmgrprotos.h"
+
+#include "jsonb_ivm.h"
+
+/* Number of JEntries of a container: two per pair in an object. */
+static inline int
+jb_nentries(const JsonbContainer *c)
+{
+	int			n = c->header & JB_CMASK;
+
+	return (c->header & JB_FOBJECT) ? n * 2 : n;
+}
+
+/* Start of a container's data area. */
+static inline const char *
+jb_data_base(const JsonbContainer *c)
+{
+	return (const char *) &c->children[jb_nentries(c)];
+}
+
+/*
+ * Fill *v from a JEntry type and the child's offset and length within its
+ * container's data area, stripping the alignment padding.
+ */
+static inline void
+jb_fill_value(uint32 type, const char *base, uint32 off, uint32 len,
+			  JbValue *v)
+{
+	v->type = type;
+	if (type == JENTRY_ISNUMERIC || type == JENTRY_ISCONTAINER)
+	{
+		uint32		pad = INTALIGN(off) - off;
+
+		v->data = base + off + pad;
+		v->len = len - pad;
+	}
+	else
+	{
+		v->data = base + off;
+		v->len = len;
+	}
+}
+
+/*
+ * Sequential reader over the children of a container: keeps the running
+ * offset so that each step costs one JEntry read.
+ */
+typedef struct JbCursor
+{
+	const JsonbContainer *c;
+	const char *base;
+	uint32		off;			/* start of child i */
+	int			i;
+} JbCursor;
+
+static inline void
+jb_cursor_init(JbCursor *cur, const JsonbContainer *c, int from)
+{
+	cur->c = c;
+	cur->base = jb_data_base(c);
+	cur->off = from > 0 ? getJsonbOffset(c, from) : 0;
+	cur->i = from;
+}
+
+static inline void
+jb_cursor_next(JbCursor *cur, JbValue *v)
+{
+	JEntry		je = cur->c->children[cur->i];
+	uint32		end;
+
+	end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : cur->off + JBE_OFFLENFLD(je);
+	jb_fill_value(je & JENTRY_TYPEMASK, cur->base, cur->off, end - cur->off, v);
+	cur->off = end;
+	cur->i++;
+}
+
+/*
+ * The root of a jsonb as a value.  A raw scalar ('5'::jsonb, stored as a
+ * one-element pseudo-array) is unwrapped to the scalar itself.
+ */
+void
+jb_root_value(const Jsonb *jb, JbValue *v)
+{
+	const JsonbContainer *root = &jb->root;
+
+	if (root->header & JB_FSCALAR)
+		jb_child(root, 0, v);
+	else
+	{
+		v->type = JENTRY_ISCONTAINER;
+		v->data = (const char *) root;
+		v->len = VARSIZE(jb) - VARHDRSZ;
+	}
+}
+
+/* Child number index (a JEntry index: object values start at count). */
+void
+jb_child(const JsonbContainer *c, int index, JbValue *v)
+{
+	uint32		off = getJsonbOffset(c, index);
+	uint32		len = getJsonbLength(c, index);
+
+	jb_fill_value(c->children[index] & JENTRY_TYPEMASK, jb_data_base(c),
+				  off, len, v);
+}
+
+/* jsonb's key order: shorter keys first, then bytewise. */
+static inline int
+jb_key_cmp(const char *a, uint32 alen, const char *b, uint32 blen)
+{
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
+/*
+ * Binary search for a key in an object.  Returns the pair index of the key
+ * and sets *found, or returns the index at which the key would be inserted.
+ */
+int
+jb_find_key(const JsonbContainer *obj, const char *key, uint32 keylen,
+			bool *found)
+{
+	const char *base = jb_data_base(obj);
+	int			lo = 0;
+	int			hi = obj->header & JB_CMASK;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		uint32		off = getJsonbOffset(obj, mid);
+		uint32		len = getJsonbLength(obj, mid);
+		int			cmp = jb_key_cmp(base + off, len, key, keylen);
+
+		if (cmp == 0)
+		{
+			*found = true;
+			return mid;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+/*
+ * Index of the first element of an array that is an object whose value at
+ * key equals match under jsonb equality, or -1.  Other elements are skipped.
+ */
+int
+jb_array_find(const JsonbContainer *arr, const char *key, uint32 keylen,
+			  const JbValue *match)
+{
+	int			n = arr->header & JB_CMASK;
+	JbCursor	cur;
+	int			i;
+
+	jb_cursor_init(&cur, arr, 0);
+	for (i = 0; i < n; i++)
+	{
+		JbValue		elem;
+
+		jb_cursor_next(&cur, &elem);
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (JbValueIsObject(&elem))
+		{
+			const JsonbContainer *obj = JbValueContainer(&elem);
+			bool		found;
+			int			k = jb_find_key(obj, key, keylen, &found);
+
+			if (found)
+			{
+				JbValue		val;
+
+				jb_child(obj, (obj->header & JB_CMASK) + k, &val);
+				if (jb_values_equal(&val, match))
+					return i;
+			}
+		}
+	}
+	return -1;
+}
+
+/* Same type and the same bytes: the values print identically. */
+bool
+jb_values_identical(const JbValue *a, const JbValue *b)
+{
+	return a->type == b->type && a->len == b->len &&
+		memcmp(a->data, b->data, a->len) == 0;
+}
+
+static bool jb_containers_equal(const JsonbContainer *a,
+								const JsonbContainer *b);
+
+/*
+ * jsonb equality, as the = operator: numbers compare by value (42 = 42.0),
+ * strings bytewise (the default collation is deterministic), containers
+ * deeply.
+ */
+bool
+jb_values_equal(const JbValue *a, const JbValue *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type)
+	{
+		case JENTRY_ISSTRING:
+			return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+		case JENTRY_ISNUMERIC:
+			if (a->len == b->len && memcmp(a->data, b->data, a->len) == 0)
+				return true;
+			return DatumGetBool(DirectFunctionCall2(numeric_eq,
+													PointerGetDatum(a->data),
+													PointerGetDatum(b->data)));
+		case JENTRY_ISCONTAINER:
+			if (a->len == b->len && memcmp(a->data, b->data, a->len) == 0)
+				return true;
+			return jb_containers_equal(JbValueContainer(a),
+									   JbValueContainer(b));
+		default:
+			/* null, true, false: the type says it all */
+			return true;
+	}
+}
+
+/*
+ * Deep equality of two containers that are not bytewise identical.  Keys of
+ * equal objects are identical and in the same order, since jsonb sorts them.
+ */
+static bool
+jb_containers_equal(const JsonbContainer *a, const JsonbContainer *b)
+{
+	int			n = jb_nentries(a);
+	JbCursor	ca,
+				cb;
+	int			i;
+
+	check_stack_depth();
+	if (a->header != b->header)
+		return false;
+
+	jb_cursor_init(&ca, a, 0);
+	jb_cursor_init(&cb, b, 0);
+	for (i = 0; i < n; i++)
+	{
+		JbValue		va,
+					vb;
+
+		jb_cursor_next(&ca, &va);
+		jb_cursor_next(&cb, &vb);
+		if (!jb_values_equal(&va, &vb))
+			return false;
+	}
+	return true;
+}
+
+/* The jsonb_typeof() name of a value. */
+const char *
+jb_type_name(const JbValue *v)
+{
+	switch (v->type)
+	{
+		case JENTRY_ISSTRING:
+			return "string";
+		case JENTRY_ISNUMERIC:
+			return "number";
+		case JENTRY_ISBOOL_TRUE:
+		case JENTRY_ISBOOL_FALSE:
+			return "boolean";
+		case JENTRY_ISNULL:
+			return "null";
+		default:
+			return JbValueIsObject(v) ? "object" : "array";
+	}
+}
+
+/*
+ * ----------------------------------------------------------------
+ * The splice writer
+ * ----------------------------------------------------------------
+ */
+
+/* Start a writer whose result is expected to take about size_hint bytes. */
+void
+jbw_init(JbWriter *w, Size size_hint)
+{
+	initStringInfo(&w->buf);
+	enlargeStringInfo(&w->buf, Min(size_hint + VARHDRSZ, MaxAllocSize - 1));
+	w->buf.len = VARHDRSZ;		/* room for the varlena header */
+	w->maxdepth = 8;
+	w->frames = palloc(sizeof(JbFrame) * w->maxdepth);
+	w->depth = 0;
+}
+
+/* Append zero bytes up to a 4-byte boundary. */
+static inline void
+jbw_pad(JbWriter *w)
+{
+	int			padlen = INTALIGN(w->buf.len) - w->buf.len;
+
+	if (padlen > 0)
+	{
+		enlargeStringInfo(&w->buf, padlen);
+		memset(w->buf.data + w->buf.len, 0, padlen);
+		w->buf.len += padlen;
+	}
+}
+
+static inline void
+jbw_append(JbWriter *w, const char *data, uint32 len)
+{
+	enlargeStringInfo(&w->buf, len);
+	memcpy(w->buf.data + w->buf.len, data, len);
+	w->buf.len += len;
+}
+
+static void
+jbw_size_error(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("total size of jsonb array elements exceeds the maximum of %d bytes",
+					JENTRY_OFFLENMASK)));
+}
+
+/*
+ * Record the JEntry of the child that started at buffer offset start and
+ * ends at the current end of the buffer.
+ */
+static inline void
+jbw_entry(JbWriter *w, uint32 type, int start)
+{
+	JbFrame    *f = &w->frames[w->depth - 1];
+	uint32		end = w->buf.len - f->data;
+	JEntry		je;
+
+	if (end > JENTRY_OFFLENMASK)
+		jbw_size_error();
+	if (f->next >= f->nentries)
+		elog(ERROR, "jsonb_ivm: too many children written to a container");
+	if (f->next % JB_OFFSET_STRIDE == 0)
+		je = type | JENTRY_HAS_OFF | end;
+	else
+		je = type | (uint32) (w->buf.len - start);
+	memcpy(w->buf.data + f->jentries + f->next * sizeof(JEntry), &je,
+		   sizeof(JEntry));
+	f->next++;
+}
+
+/*
+ * Open a container with count children (pairs, for an object) as the next
+ * child of the open container, or as the root.
+ */
+void
+jbw_open(JbWriter *w, uint32 flags, uint32 count)
+{
+	JbFrame    *f;
+	uint32		header;
+	Size		nentries;
+
+	if (count > JB_CMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("number of jsonb array elements exceeds the maximum allowed (%zu)",
+						(size_t) JB_CMASK)));
+	nentries = (flags & JB_FOBJECT) ? (Size) count * 2 : count;
+
+	if (w->depth == w->maxdepth)
+	{
+		w->maxdepth *= 2;
+		w->frames = repalloc(w->frames, sizeof(JbFrame) * w->maxdepth);
+	}
+	f = &w->frames[w->depth];
+	f->start = w->buf.len;
+	jbw_pad(w);
+	header = count | flags;
+	jbw_append(w, (const char *) &header, sizeof(header));
+	if (nentries * sizeof(JEntry) > MaxAllocSize)
+		jbw_size_error();
+	f->jentries = w->buf.len;
+	enlargeStringInfo(&w->buf, nentries * sizeof(JEntry));
+	w->buf.len += nentries * sizeof(JEntry);
+	f->data = w->buf.len;
+	f->nentries = nentries;
+	f->next = 0;
+	w->depth++;
+}
+
+/* Close the innermost open container and record it in its parent. */
+void
+jbw_close(JbWriter *w)
+{
+	JbFrame    *f = &w->frames[w->depth - 1];
+
+	if (f->next != f->nentries)
+		elog(ERROR, "jsonb_ivm: container closed with %d of %d children",
+			 f->next, f->nentries);
+	w->depth--;
+	if (w->depth > 0)
+		jbw_entry(w, JENTRY_ISCONTAINER, f->start);
+}
+
+/*
+ * Append one value as the next child of the open container.  With no open
+ * container it becomes the root (a scalar one wrapped as a raw scalar).
+ */
+void
+jbw_value(JbWriter *w, const JbValue *v)
+{
+	int			start = w->buf.len;
+
+	if (w->depth == 0)
+	{
+		if (v->type == JENTRY_ISCONTAINER)
+			jbw_append(w, v->data, v->len);
+		else
+		{
+			jbw_open(w, JB_FARRAY | JB_FSCALAR, 1);
+			jbw_value(w, v);
+			jbw_close(w);
+		}
+		return;
+	}
+	if (v->type == JENTRY_ISNUMERIC || v->type == JENTRY_ISCONTAINER)
+		jbw_pad(w);
+	jbw_append(w, v->data, v->len);
+	jbw_entry(w, v->type, start);
+}
+
+/* Append an object key. */
+void
+jbw_key(JbWriter *w, const char *key, uint32 keylen)
+{
+	JbValue		v;
+
+	v.type = JENTRY_ISSTRING;
+	v.data = key;
+	v.len = keylen;
+	jbw_value(w, &v);
+}
+
+/*
+ * Append children [from, to) of container c (JEntry indexes) unchanged.
+ *
+ * Once the output and the source agree on alignment (their positions are
+ * equal modulo 4), every padding byte stays where it was, so the rest of the
+ * run is one memcpy plus recomputed JEntries.  Before that, children are
+ * copied one at a time; the first numeric or container re-aligns them.
+ */
+void
+jbw_children(JbWriter *w, const JsonbContainer *c, int from, int to)
+{
+	JbFrame    *f = &w->frames[w->depth - 1];
+	JbCursor	cur;
+	uint32		src_start;
+	uint32		out_start;
+	int			i;
+
+	if (from >= to)
+		return;
+	jb_cursor_init(&cur, c, from);
+
+	while (cur.i < to && ((w->buf.len - f->data - cur.off) & 3) != 0)
+	{
+		JbValue		v;
+
+		jb_cursor_next(&cur, &v);
+		jbw_value(w, &v);
+	}
+	if (cur.i >= to)
+		return;
+
+	/*
+	 * Aligned: the JEntries, as lengths or as shifted end offsets, then the
+	 * bytes of the whole run at once.
+	 */
+	src_start = cur.off;
+	out_start = w->buf.len - f->data;
+	if (f->next + (to - cur.i) > f->nentries)
+		elog(ERROR, "jsonb_ivm: too many children written to a container");
+	for (i = cur.i; i < to; i++)
+	{
+		JEntry		je = c->children[i];
+		uint32		end;
+		uint32		type = je & JENTRY_TYPEMASK;
+		JEntry		out;
+
+		end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : cur.off + JBE_OFFLENFLD(je);
+		if ((uint64) out_start + (end - src_start) > JENTRY_OFFLENMASK)
+			jbw_size_error();
+		if (f->next % JB_OFFSET_STRIDE == 0)
+			out = type | JENTRY_HAS_OFF | (uint32) (out_start + end - src_start);
+		else
+			out = type | (end - cur.off);
+		memcpy(w->buf.data + f->jentries + f->next * sizeof(JEntry), &out,
+			   sizeof(JEntry));
+		f->next++;
+		cur.off = end;
+	}
+	jbw_append(w, cur.base + src_start, cur.off - src_start);
+}
+
+/* Finish the value: set the varlena header and hand over the buffer. */
+Jsonb *
+jbw_finish(JbWriter *w)
+{
+	if (w->depth != 0)
+		elog(ERROR, "jsonb_ivm: %d containers left open", w->depth);
+	SET_VARSIZE(w->buf.data, w->buf.len);
+	pfree(w->frames);
+	return (Jsonb *) w->buf.data;
+}
+
+/*
+ * ----------------------------------------------------------------
+ * Shallow object merge
+ * ----------------------------------------------------------------
+ */
+
+static inline void
+jb_plan_add(JbMergePlan *plan, const JsonbContainer *src, int index)
+{
+	JbPairRun  *last = plan->nruns > 0 ? &plan->runs[plan->nruns - 1] : NULL;
+
+	if (last && last->src == src && last->from + last->count == index)
+		last->count++;
+	else
+	{
+		last = &plan->runs[plan->nruns++];
+		last->src = src;
+		last->from = index;
+		last->count = 1;
+	}
+	plan->npairs++;
+}
+
+/*
+ * Plan a || b for two objects, with the semantics of jsonb's || operator:
+ * all keys of both, b's value where both have the key, in jsonb key order.
+ * plan->changed tells whether the result differs from a at all.
+ */
+void
+jb_merge_plan(const JsonbContainer *a, const JsonbContainer *b,
+			  JbMergePlan *plan)
+{
+	int			na = a->header & JB_CMASK;
+	int			nb = b->header & JB_CMASK;
+	JbCursor	ca,
+				cb;
+	JbValue		ka = {0},
+				kb = {0};
+	int			i = 0;
+	int			j = 0;
+
+	plan->runs = palloc(sizeof(JbPairRun) * (na + nb + 1));
+	plan->nruns = 0;
+	plan->npairs = 0;
+	plan->changed = false;
+
+	jb_cursor_init(&ca, a, 0);
+	jb_cursor_init(&cb, b, 0);
+	if (na > 0)
+		jb_cursor_next(&ca, &ka);
+	if (nb > 0)
+		jb_cursor_next(&cb, &kb);
+
+	while (i < na && j < nb)
+	{
+		int			cmp = jb_key_cmp(ka.data, ka.len, kb.data, kb.len);
+
+		if (cmp < 0)
+		{
+			jb_plan_add(plan, a, i);
+			if (++i < na)
+				jb_cursor_next(&ca, &ka);
+		}
+		else
+		{
+			jb_plan_add(plan, b, j);
+			if (cmp > 0)
+				plan->changed = true;
+			else
+			{
+				JbValue		va,
+							vb;
+
+				jb_child(a, na + i, &va);
+				jb_child(b, nb + j, &vb);
+				if (!jb_values_identical(&va, &vb))
+					plan->changed = true;
+				if (++i < na)
+					jb_cursor_next(&ca, &ka);
+			}
+			if (++j < nb)
+				jb_cursor_next(&cb, &kb);
+		}
+	}
+	for (; i < na; i++)
+		jb_plan_add(plan, a, i);
+	for (; j < nb; j++)
+	{
+		jb_plan_add(plan, b, j);
+		plan->changed = true;
+	}
+}
+
+/* Write the object planned by jb_merge_plan as the next value. */
+void
+jbw_merged_object(JbWriter *w, const JbMergePlan *plan)
+{
+	int			r;
+
+	jbw_open(w, JB_FOBJECT, plan->npairs);
+	for (r = 0; r < plan->nruns; r++)
+	{
+		const JbPairRun *run = &plan->runs[r];
+
+		jbw_children(w, run->src, run->from, run->from + run->count);
+	}
+	for (r = 0; r < plan->nruns; r++)
+	{
+		const JbPairRun *run = &plan->runs[r];
+		int			n = run->src->header & JB_CMASK;
+
+		jbw_children(w, run->src, n + run->from, n + run->from + run->count);
+	}
+	jbw_close(w);
+}
