@@ -168,6 +168,81 @@ jb_find_key(const JsonbContainer *obj, const char *key, uint32 keylen,
 	return lo;
 }
 
+/* Bytewise equality, inlined for the short keys and numbers that dominate. */
+static inline bool
+jb_bytes_eq(const char *a, const char *b, uint32 len)
+{
+	if (len <= 16)
+	{
+		uint32		i;
+
+		for (i = 0; i < len; i++)
+			if (a[i] != b[i])
+				return false;
+		return true;
+	}
+	return memcmp(a, b, len) == 0;
+}
+
+/*
+ * Look up a key in an object and set *val to its value.  Objects of up to
+ * JB_OFFSET_STRIDE pairs, the elements of a typical projection array, are
+ * scanned front to back: their JEntries are read once, with no offset
+ * searches.  Larger ones use the binary search.
+ */
+static bool
+jb_object_lookup(const JsonbContainer *obj, const char *key, uint32 keylen,
+				 JbValue *val)
+{
+	int			n = obj->header & JB_CMASK;
+	const JEntry *ents = obj->children;
+	const char *base = (const char *) &ents[2 * n];
+	uint32		off = 0;
+	int			i;
+
+	if (n > JB_OFFSET_STRIDE)
+	{
+		bool		found;
+		int			k = jb_find_key(obj, key, keylen, &found);
+
+		if (found)
+			jb_child(obj, n + k, val);
+		return found;
+	}
+
+	for (i = 0; i < n; i++)
+	{
+		JEntry		je = ents[i];
+		uint32		end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
+		uint32		len = end - off;
+
+		if (len == keylen && jb_bytes_eq(base + off, key, keylen))
+			break;
+		if (len > keylen)
+			return false;		/* keys are sorted by length first */
+		off = end;
+	}
+	if (i == n)
+		return false;
+
+	/* walk on to the value: entries i .. n + i - 1 lie before it */
+	{
+		int			j;
+		uint32		end;
+		JEntry		je;
+
+		for (j = i; j < n + i; j++)
+		{
+			je = ents[j];
+			off = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
+		}
+		je = ents[n + i];
+		end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
+		jb_fill_value(je & JENTRY_TYPEMASK, base, off, end - off, val);
+	}
+	return true;
+}
+
 /*
  * Index of the first element of an array that is an object whose value at
  * key equals match under jsonb equality, or -1.  Other elements are skipped.
@@ -184,25 +259,15 @@ jb_array_find(const JsonbContainer *arr, const char *key, uint32 keylen,
 	for (i = 0; i < n; i++)
 	{
 		JbValue		elem;
+		JbValue		val;
 
 		jb_cursor_next(&cur, &elem);
-		if ((i & 1023) == 0)
+		if ((i & 1023) == 1023)
 			CHECK_FOR_INTERRUPTS();
-		if (JbValueIsObject(&elem))
-		{
-			const JsonbContainer *obj = JbValueContainer(&elem);
-			bool		found;
-			int			k = jb_find_key(obj, key, keylen, &found);
-
-			if (found)
-			{
-				JbValue		val;
-
-				jb_child(obj, (obj->header & JB_CMASK) + k, &val);
-				if (jb_values_equal(&val, match))
-					return i;
-			}
-		}
+		if (JbValueIsObject(&elem) &&
+			jb_object_lookup(JbValueContainer(&elem), key, keylen, &val) &&
+			jb_values_equal(&val, match))
+			return i;
 	}
 	return -1;
 }
@@ -219,6 +284,100 @@ static bool jb_containers_equal(const JsonbContainer *a,
 								const JsonbContainer *b);
 
 /*
+ * The parts of a stored numeric that decide its value: sign, weight and
+ * base-10000 digits without leading or trailing zeros (the display scale
+ * only decides how it prints).  This reads numeric's on-disk format, which
+ * pg_upgrade keeps stable (see numeric.c): a 4-byte varlena header, then
+ * either a short header (flag 0x8000, sign 0x2000, weight in the low 7
+ * bits) or a long one (sign in 0xC000, then an int16 weight), then the
+ * digits.  Zeros are stripped as hash_numeric strips them, without
+ * trusting that they were.  Returns false for what it does not handle (NaN,
+ * infinities, other headers); the caller then asks numeric_eq.
+ */
+typedef struct JbNumericKey
+{
+	int			sign;
+	int			weight;
+	const char *digits;
+	int			ndigits;
+} JbNumericKey;
+
+static inline bool
+jb_numeric_key(const char *data, uint32 len, JbNumericKey *k)
+{
+	uint16		header;
+	int			hdrsize;
+	uint16		digit;
+
+	if (len < VARHDRSZ + sizeof(uint16) || !VARATT_IS_4B_U(data) ||
+		VARSIZE(data) != len)
+		return false;
+	memcpy(&header, data + VARHDRSZ, sizeof(uint16));
+	if ((header & 0xC000) == 0xC000)
+		return false;			/* NaN or an infinity */
+	if (header & 0x8000)
+	{
+		k->sign = (header & 0x2000) ? 1 : 0;
+		k->weight = (header & 0x0040) ? (int) (header | ~0x003F) : (header & 0x003F);
+		hdrsize = VARHDRSZ + sizeof(uint16);
+	}
+	else
+	{
+		int16		weight;
+
+		if (len < VARHDRSZ + 2 * sizeof(uint16))
+			return false;
+		memcpy(&weight, data + VARHDRSZ + sizeof(uint16), sizeof(int16));
+		k->sign = (header & 0x4000) ? 1 : 0;
+		k->weight = weight;
+		hdrsize = VARHDRSZ + 2 * sizeof(uint16);
+	}
+	k->digits = data + hdrsize;
+	k->ndigits = (len - hdrsize) / sizeof(uint16);
+
+	while (k->ndigits > 0)
+	{
+		memcpy(&digit, k->digits, sizeof(uint16));
+		if (digit != 0)
+			break;
+		k->digits += sizeof(uint16);
+		k->ndigits--;
+		k->weight--;
+	}
+	while (k->ndigits > 0)
+	{
+		memcpy(&digit, k->digits + (k->ndigits - 1) * sizeof(uint16),
+			   sizeof(uint16));
+		if (digit != 0)
+			break;
+		k->ndigits--;
+	}
+	if (k->ndigits == 0)
+		k->sign = k->weight = 0;	/* zero, whatever its sign */
+	return true;
+}
+
+/* Numeric equality by value: 42 = 42.0 = 42.00. */
+static bool
+jb_numerics_equal(const JbValue *a, const JbValue *b)
+{
+	JbNumericKey ka,
+				kb;
+
+	if (a->len == b->len && jb_bytes_eq(a->data, b->data, a->len))
+		return true;
+	if (jb_numeric_key(a->data, a->len, &ka) &&
+		jb_numeric_key(b->data, b->len, &kb))
+		return ka.sign == kb.sign && ka.weight == kb.weight &&
+			ka.ndigits == kb.ndigits &&
+			memcmp(ka.digits, kb.digits, ka.ndigits * sizeof(uint16)) == 0;
+	return DatumGetBool(DirectFunctionCall2(numeric_eq,
+											PointerGetDatum(a->data),
+											PointerGetDatum(b->data)));
+}
+
+
+/*
  * jsonb equality, as the = operator: numbers compare by value (42 = 42.0),
  * strings bytewise (the default collation is deterministic), containers
  * deeply.
@@ -231,13 +390,9 @@ jb_values_equal(const JbValue *a, const JbValue *b)
 	switch (a->type)
 	{
 		case JENTRY_ISSTRING:
-			return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+			return a->len == b->len && jb_bytes_eq(a->data, b->data, a->len);
 		case JENTRY_ISNUMERIC:
-			if (a->len == b->len && memcmp(a->data, b->data, a->len) == 0)
-				return true;
-			return DatumGetBool(DirectFunctionCall2(numeric_eq,
-													PointerGetDatum(a->data),
-													PointerGetDatum(b->data)));
+			return jb_numerics_equal(a, b);
 		case JENTRY_ISCONTAINER:
 			if (a->len == b->len && memcmp(a->data, b->data, a->len) == 0)
 				return true;
@@ -504,24 +659,34 @@ jbw_children(JbWriter *w, const JsonbContainer *c, int from, int to)
 	out_start = w->buf.len - f->data;
 	if (f->next + (to - cur.i) > f->nentries)
 		elog(ERROR, "jsonb_ivm: too many children written to a container");
-	for (i = cur.i; i < to; i++)
 	{
-		JEntry		je = c->children[i];
-		uint32		end;
-		uint32		type = je & JENTRY_TYPEMASK;
-		JEntry		out;
+		const JEntry *src = c->children;
+		JEntry	   *dst = (JEntry *) (w->buf.data + f->jentries);
+		uint32		next = f->next;
+		uint32		off = cur.off;
 
-		end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : cur.off + JBE_OFFLENFLD(je);
-		if ((uint64) out_start + (end - src_start) > JENTRY_OFFLENMASK)
+		for (i = cur.i; i < to; i++, next++)
+		{
+			JEntry		je = src[i];
+			uint32		end;
+
+			end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
+			if (next % JB_OFFSET_STRIDE == 0)
+			{
+				uint64		out_end = (uint64) out_start + (end - src_start);
+
+				if (out_end > JENTRY_OFFLENMASK)
+					jbw_size_error();
+				dst[next] = (je & JENTRY_TYPEMASK) | JENTRY_HAS_OFF | (uint32) out_end;
+			}
+			else
+				dst[next] = (je & JENTRY_TYPEMASK) | (end - off);
+			off = end;
+		}
+		if ((uint64) out_start + (off - src_start) > JENTRY_OFFLENMASK)
 			jbw_size_error();
-		if (f->next % JB_OFFSET_STRIDE == 0)
-			out = type | JENTRY_HAS_OFF | (uint32) (out_start + end - src_start);
-		else
-			out = type | (end - cur.off);
-		memcpy(w->buf.data + f->jentries + f->next * sizeof(JEntry), &out,
-			   sizeof(JEntry));
-		f->next++;
-		cur.off = end;
+		f->next = next;
+		cur.off = off;
 	}
 	jbw_append(w, cur.base + src_start, cur.off - src_start);
 }
