@@ -25,7 +25,11 @@ ivm_install_packages() {
 		"postgresql-$PGVERSION" "postgresql-server-dev-$PGVERSION" make gcc libc6-dev >/dev/null
 }
 
-ivm_pg_config() { echo "/usr/lib/postgresql/$PGVERSION/bin/pg_config"; }
+ivm_bindir() { echo "/usr/lib/postgresql/$PGVERSION/bin"; }
+ivm_pg_config() { echo "$(ivm_bindir)/pg_config"; }
+
+# psql of the selected version, without ~/.psqlrc, stopping at the first error.
+ivm_psql() { "$(ivm_bindir)/psql" -X -v ON_ERROR_STOP=1 "$@"; }
 
 # Build and install the extension into the selected PostgreSQL.
 ivm_build() {
@@ -62,7 +66,12 @@ ivm_start_cluster() {
 }
 
 ivm_stop_cluster() {
+	local status=$?
 	[ -n "${IVM_TMP:-}" ] && [ -d "$IVM_TMP/data" ] || return 0
+	if [ "$status" -ne 0 ] && [ -f "$IVM_TMP/server.log" ]; then
+		echo "--- last lines of the server log ---" >&2
+		tail -n 30 "$IVM_TMP/server.log" >&2
+	fi
 	ivm_as_owner "/usr/lib/postgresql/$PGVERSION/bin/pg_ctl" -D "$IVM_TMP/data" \
 		-m immediate stop >/dev/null 2>&1 || true
 	rm -rf "$IVM_TMP"
