@@ -461,13 +461,20 @@ jb_type_name(const JbValue *v)
  * ----------------------------------------------------------------
  */
 
-/* Start a writer whose result is expected to take about size_hint bytes. */
+/*
+ * Start a writer whose result is expected to take about size_hint bytes.
+ * The buffer is allocated at that size, not rounded up to a power of two,
+ * so that a good estimate costs no memory beyond the result itself.
+ */
 void
 jbw_init(JbWriter *w, Size size_hint)
 {
-	initStringInfo(&w->buf);
-	enlargeStringInfo(&w->buf, Min(size_hint + VARHDRSZ, MaxAllocSize - 1));
+	Size		size = Min(size_hint + VARHDRSZ + 1, MaxAllocSize);
+
+	w->buf.data = palloc(size);
+	w->buf.maxlen = size;
 	w->buf.len = VARHDRSZ;		/* room for the varlena header */
+	w->buf.cursor = 0;
 	w->maxdepth = 8;
 	w->frames = palloc(sizeof(JbFrame) * w->maxdepth);
 	w->depth = 0;

@@ -210,7 +210,7 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 	int			ncreate = create ? create->len - create_from : 0;
 	int			k;
 
-	extra += (nsteps + ncreate + 1) * 16;
+	extra += (nsteps + ncreate + 2) * 64;
 	if (nsteps > 0 && steps[nsteps - 1].insert)
 		extra += steps[nsteps - 1].keylen;
 	for (k = 0; k < ncreate; k++)
