@@ -63,6 +63,7 @@ typedef struct JbFrame
 	int			data;			/* buffer offset of its data area */
 	int			nentries;		/* JEntries reserved */
 	int			next;			/* next JEntry to fill */
+	bool		object;			/* an object, else an array */
 } JbFrame;
 
 /*

@@ -502,9 +502,15 @@ jbw_append(JbWriter *w, const char *data, uint32 len)
 	w->buf.len += len;
 }
 
+/* A container's data outgrew what a JEntry can address; core's wording. */
 static void
-jbw_size_error(void)
+jbw_size_error(const JbFrame *f)
 {
+	if (f->object)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("total size of jsonb object elements exceeds the maximum of %d bytes",
+						JENTRY_OFFLENMASK)));
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("total size of jsonb array elements exceeds the maximum of %d bytes",
@@ -523,7 +529,7 @@ jbw_entry(JbWriter *w, uint32 type, int start)
 	JEntry		je;
 
 	if (end > JENTRY_OFFLENMASK)
-		jbw_size_error();
+		jbw_size_error(f);
 	if (f->next >= f->nentries)
 		elog(ERROR, "jsonb_ivm: too many children written to a container");
 	if (f->next % JB_OFFSET_STRIDE == 0)
@@ -564,13 +570,17 @@ jbw_open(JbWriter *w, uint32 flags, uint32 count)
 	header = count | flags;
 	jbw_append(w, (const char *) &header, sizeof(header));
 	if (nentries * sizeof(JEntry) > MaxAllocSize)
-		jbw_size_error();
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("number of jsonb array elements exceeds the maximum allowed (%zu)",
+						(size_t) JB_CMASK)));
 	f->jentries = w->buf.len;
 	enlargeStringInfo(&w->buf, nentries * sizeof(JEntry));
 	w->buf.len += nentries * sizeof(JEntry);
 	f->data = w->buf.len;
 	f->nentries = nentries;
 	f->next = 0;
+	f->object = (flags & JB_FOBJECT) != 0;
 	w->depth++;
 }
 
@@ -683,7 +693,7 @@ jbw_children(JbWriter *w, const JsonbContainer *c, int from, int to)
 				uint64		out_end = (uint64) out_start + (end - src_start);
 
 				if (out_end > JENTRY_OFFLENMASK)
-					jbw_size_error();
+					jbw_size_error(f);
 				dst[next] = (je & JENTRY_TYPEMASK) | JENTRY_HAS_OFF | (uint32) out_end;
 			}
 			else
@@ -691,7 +701,7 @@ jbw_children(JbWriter *w, const JsonbContainer *c, int from, int to)
 			off = end;
 		}
 		if ((uint64) out_start + (off - src_start) > JENTRY_OFFLENMASK)
-			jbw_size_error();
+			jbw_size_error(f);
 		f->next = next;
 		cur.off = off;
 	}
