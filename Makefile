@@ -1,12 +1,12 @@
 EXTENSION = jsonb_ivm
-EXTVERSION = 0.1
+EXTVERSION = 0.2
 
 MODULE_big = jsonb_ivm
 OBJS = src/jsonb_ivm.o src/jsonb_splice.o src/path.o \
 	src/array_ops.o src/merge_ops.o src/compare_ops.o
 HEADERS = src/jsonb_ivm.h src/compat.h
 
-DATA = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(EXTENSION)--0.1.sql $(EXTENSION)--0.1--0.2.sql
 
 TESTS = $(sort $(wildcard sql/*.sql))
 REGRESS = $(patsubst sql/%.sql,%,$(TESTS))

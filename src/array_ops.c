@@ -1,13 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * array_ops.c
- *	  SQL-callable functions that patch one element of an array of objects
- *	  found by key: jsonb_array_update_where and jsonb_array_upsert_where.
+ *	  SQL-callable functions that patch arrays of objects found by key:
+ *	  update, upsert, delete, sorted insert and batch update.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "jsonb_ivm.h"
@@ -31,10 +32,87 @@ array_at_path(const Jsonb *doc, const JbPath *path, JbWalk *walk)
 	return JbValueContainer(&walk->value);
 }
 
-static void
-write_merged(JbWriter *w, void *arg)
+/*
+ * Edits to the elements of one array, in index order: an element is merged
+ * with a planned object, or dropped (plan NULL).
+ */
+typedef struct ElementEdit
 {
-	jbw_merged_object(w, (JbMergePlan *) arg);
+	int			index;
+	JbMergePlan *plan;
+} ElementEdit;
+
+typedef struct ArrayEdits
+{
+	const JsonbContainer *arr;
+	ElementEdit *edits;
+	int			nedits;
+	int			capacity;
+	int			ndropped;
+} ArrayEdits;
+
+static void
+edits_init(ArrayEdits *e, const JsonbContainer *arr)
+{
+	e->arr = arr;
+	e->capacity = 4;
+	e->edits = palloc(sizeof(ElementEdit) * e->capacity);
+	e->nedits = 0;
+	e->ndropped = 0;
+}
+
+static void
+edits_add(ArrayEdits *e, int index, JbMergePlan *plan)
+{
+	if (e->nedits == e->capacity)
+	{
+		e->capacity *= 2;
+		e->edits = repalloc(e->edits, sizeof(ElementEdit) * e->capacity);
+	}
+	e->edits[e->nedits].index = index;
+	e->edits[e->nedits].plan = plan;
+	e->nedits++;
+	if (plan == NULL)
+		e->ndropped++;
+}
+
+/* Leaf writer: the array with its edits applied, runs between them copied. */
+static void
+write_edited_array(JbWriter *w, void *arg)
+{
+	ArrayEdits *e = (ArrayEdits *) arg;
+	int			n = e->arr->header & JB_CMASK;
+	int			next = 0;
+	int			k;
+
+	jbw_open(w, JB_FARRAY, n - e->ndropped);
+	for (k = 0; k < e->nedits; k++)
+	{
+		const ElementEdit *edit = &e->edits[k];
+
+		jbw_children(w, e->arr, next, edit->index);
+		if (edit->plan)
+			jbw_merged_object(w, edit->plan);
+		next = edit->index + 1;
+	}
+	jbw_children(w, e->arr, next, n);
+	jbw_close(w);
+}
+
+/*
+ * Plan the merge of updates into element index of arr; NULL when it would
+ * change nothing.
+ */
+static JbMergePlan *
+plan_element_merge(const JsonbContainer *arr, int index,
+				   const JsonbContainer *updates)
+{
+	JbMergePlan *plan = palloc(sizeof(JbMergePlan));
+	JbValue		elem;
+
+	jb_child(arr, index, &elem);
+	jb_merge_plan(JbValueContainer(&elem), updates, plan);
+	return plan->changed ? plan : NULL;
 }
 
 static void
@@ -49,6 +127,29 @@ write_one_element_array(JbWriter *w, void *arg)
 	jbw_open(w, JB_FARRAY, 1);
 	jbw_value(w, (JbValue *) arg);
 	jbw_close(w);
+}
+
+/*
+ * Put element into the array found by a walk: in place of element index,
+ * or inserted before it when insert is set (index = count appends).  When
+ * the walk found no array, create it, with the objects leading to it.
+ */
+static Jsonb *
+put_element(const Jsonb *doc, const JbPath *path, JbWalk *walk,
+			const JsonbContainer *arr, int index, bool insert,
+			JbValue *element)
+{
+	if (arr == NULL)
+	{
+		jb_walk_require(walk);
+		return jb_rewrite(doc, walk->steps, walk->depth, path, walk->stop + 1,
+						  write_one_element_array, element, element->len);
+	}
+	walk->steps[walk->depth].container = arr;
+	walk->steps[walk->depth].index = index;
+	walk->steps[walk->depth].insert = insert;
+	return jb_rewrite(doc, walk->steps, walk->depth + 1, NULL, 0,
+					  write_value, element, element->len);
 }
 
 /*
@@ -67,8 +168,8 @@ jsonb_array_update_where(PG_FUNCTION_ARGS)
 	JbValue		match;
 	JbWalk		walk;
 	const JsonbContainer *arr;
-	JbValue		elem;
-	JbMergePlan plan;
+	ArrayEdits	edits;
+	JbMergePlan *plan;
 	int			index;
 	Jsonb	   *result;
 
@@ -89,21 +190,15 @@ jsonb_array_update_where(PG_FUNCTION_ARGS)
 	arr = array_at_path(doc, &path, &walk);
 	if (arr == NULL)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	index = jb_array_find(arr, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key),
+	index = jb_array_find(arr, 0, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key),
 						  &match);
-	if (index < 0)
+	if (index < 0 || (plan = plan_element_merge(arr, index, &updates->root)) == NULL)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 
-	jb_child(arr, index, &elem);
-	jb_merge_plan(JbValueContainer(&elem), &updates->root, &plan);
-	if (!plan.changed)
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-
-	walk.steps[walk.depth].container = arr;
-	walk.steps[walk.depth].index = index;
-	walk.steps[walk.depth].insert = false;
-	result = jb_rewrite(doc, walk.steps, walk.depth + 1, NULL, 0,
-						write_merged, &plan, VARSIZE(updates));
+	edits_init(&edits, arr);
+	edits_add(&edits, index, plan);
+	result = jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
+						write_edited_array, &edits, VARSIZE(updates));
 	PG_FREE_IF_COPY(doc, 0);
 	PG_RETURN_JSONB_P(result);
 }
@@ -126,6 +221,7 @@ jsonb_array_upsert_where(PG_FUNCTION_ARGS)
 	JbValue		newelem;
 	JbWalk		walk;
 	const JsonbContainer *arr;
+	int			index = 0;
 	Jsonb	   *result;
 
 	jb_require_arg(fcinfo, 1, "array_path");
@@ -146,12 +242,8 @@ jsonb_array_upsert_where(PG_FUNCTION_ARGS)
 	arr = array_at_path(doc, &path, &walk);
 	if (arr != NULL)
 	{
-		JbStep	   *step = &walk.steps[walk.depth];
-		int			index = jb_array_find(arr, VARDATA_ANY(key),
-										  VARSIZE_ANY_EXHDR(key), &match);
-
-		step->container = arr;
-		step->insert = (index < 0);
+		index = jb_array_find(arr, 0, VARDATA_ANY(key),
+							  VARSIZE_ANY_EXHDR(key), &match);
 		if (index >= 0)
 		{
 			JbValue		old;
@@ -159,20 +251,340 @@ jsonb_array_upsert_where(PG_FUNCTION_ARGS)
 			jb_child(arr, index, &old);
 			if (jb_values_identical(&old, &newelem))
 				PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-			step->index = index;
 		}
-		else
-			step->index = arr->header & JB_CMASK;
-		result = jb_rewrite(doc, walk.steps, walk.depth + 1, NULL, 0,
-							write_value, &newelem, newelem.len);
 	}
+	if (arr == NULL || index >= 0)
+		result = put_element(doc, &path, &walk, arr, index, false, &newelem);
 	else
+		result = put_element(doc, &path, &walk, arr,
+							 arr->header & JB_CMASK, true, &newelem);
+	PG_FREE_IF_COPY(doc, 0);
+	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * jsonb_array_delete_where(target, array_path, match_key, match_value):
+ * remove every object of the array at array_path whose match_key equals
+ * match_value.
+ */
+PG_FUNCTION_INFO_V1(jsonb_array_delete_where);
+Datum
+jsonb_array_delete_where(PG_FUNCTION_ARGS)
+{
+	JbPath		path;
+	Jsonb	   *doc;
+	text	   *key;
+	JbValue		match;
+	JbWalk		walk;
+	const JsonbContainer *arr;
+	ArrayEdits	edits;
+	int			index;
+	Jsonb	   *result;
+
+	jb_require_arg(fcinfo, 1, "array_path");
+	jb_require_arg(fcinfo, 2, "match_key");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(3))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+
+	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
+	key = PG_GETARG_TEXT_PP(2);
+	jb_root_value(PG_GETARG_JSONB_P(3), &match);
+
+	doc = PG_GETARG_JSONB_P(0);
+	arr = array_at_path(doc, &path, &walk);
+	if (arr == NULL)
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+
+	edits_init(&edits, arr);
+	index = -1;
+	while ((index = jb_array_find(arr, index + 1, VARDATA_ANY(key),
+								  VARSIZE_ANY_EXHDR(key), &match)) >= 0)
+		edits_add(&edits, index, NULL);
+	if (edits.nedits == 0)
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+
+	result = jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
+						write_edited_array, &edits, 0);
+	PG_FREE_IF_COPY(doc, 0);
+	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * Order of an element's sort key against the new element's, for a sorted
+ * insert: jsonb's ordering, a missing key (or an element that is not an
+ * object) sorting after every value, as NULL does in ORDER BY.
+ */
+static int
+sort_key_cmp(const JbValue *elem, const char *key, uint32 keylen,
+			 const JbValue *newkey)
+{
+	JbValue		elemkey;
+	bool		has_elem = JbValueIsObject(elem) &&
+		jb_object_get(JbValueContainer(elem), key, keylen, &elemkey);
+
+	if (!has_elem)
+		return newkey == NULL ? 0 : 1;
+	if (newkey == NULL)
+		return -1;
+	return jb_values_compare(&elemkey, newkey);
+}
+
+/*
+ * jsonb_array_insert_where(target, array_path, element, sort_key,
+ * descending): insert element into the array at array_path before the
+ * first element that sorts after it by sort_key (so after the equal ones),
+ * or append it when sort_key is NULL.  A missing array is created.
+ */
+PG_FUNCTION_INFO_V1(jsonb_array_insert_where);
+Datum
+jsonb_array_insert_where(PG_FUNCTION_ARGS)
+{
+	JbPath		path;
+	Jsonb	   *doc;
+	Jsonb	   *element;
+	JbValue		newelem;
+	JbWalk		walk;
+	const JsonbContainer *arr;
+	int			index = 0;
+	Jsonb	   *result;
+
+	jb_require_arg(fcinfo, 1, "array_path");
+	jb_require_arg(fcinfo, 4, "descending");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(2))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+
+	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
+	element = PG_GETARG_JSONB_P(2);
+	jb_require_object(element, "element");
+	jb_root_value(element, &newelem);
+
+	doc = PG_GETARG_JSONB_P(0);
+	arr = array_at_path(doc, &path, &walk);
+	if (arr != NULL)
 	{
-		/* the array is missing: create it, and the objects leading to it */
-		jb_walk_require(&walk);
-		result = jb_rewrite(doc, walk.steps, walk.depth, &path, walk.stop + 1,
-							write_one_element_array, &newelem, newelem.len);
+		int			n = arr->header & JB_CMASK;
+
+		if (PG_ARGISNULL(3))
+			index = n;
+		else
+		{
+			text	   *key = PG_GETARG_TEXT_PP(3);
+			bool		descending = PG_GETARG_BOOL(4);
+			JbValue		newkey;
+			bool		has_newkey = jb_object_get(&element->root,
+												   VARDATA_ANY(key),
+												   VARSIZE_ANY_EXHDR(key),
+												   &newkey);
+			JbCursor	cur;
+
+			jb_cursor_init(&cur, arr, 0);
+			for (index = 0; index < n; index++)
+			{
+				JbValue		elem;
+				int			cmp;
+
+				jb_cursor_next(&cur, &elem);
+				if ((index & 1023) == 1023)
+					CHECK_FOR_INTERRUPTS();
+				cmp = sort_key_cmp(&elem, VARDATA_ANY(key),
+								   VARSIZE_ANY_EXHDR(key),
+								   has_newkey ? &newkey : NULL);
+				if (descending ? cmp < 0 : cmp > 0)
+					break;
+			}
+		}
 	}
+	result = put_element(doc, &path, &walk, arr, index, true, &newelem);
+	PG_FREE_IF_COPY(doc, 0);
+	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * The patches of a batch update by their match_key value: an open-addressing
+ * hash table of patch numbers, hashed and compared with jsonb equality.
+ * Patches with equal key values are combined in order (later ones win).
+ */
+typedef struct PatchTable
+{
+	int			npatches;
+	JbValue    *keys;			/* each patch's match_key value */
+	const JsonbContainer **patches;
+	uint32	   *hashes;
+	int		   *slots;			/* patch number + 1, 0 = empty */
+	uint32		mask;
+} PatchTable;
+
+static int
+patch_table_lookup(const PatchTable *t, const JbValue *key, uint32 hash)
+{
+	uint32		pos = hash & t->mask;
+
+	for (;;)
+	{
+		int			p = t->slots[pos] - 1;
+
+		if (p < 0)
+			return -1;
+		if (t->hashes[p] == hash && jb_values_equal(&t->keys[p], key))
+			return p;
+		pos = (pos + 1) & t->mask;
+	}
+}
+
+static void
+patch_table_build(PatchTable *t, const JsonbContainer *patches,
+				  const char *key, uint32 keylen)
+{
+	int			n = patches->header & JB_CMASK;
+	uint32		size = 8;
+	JbCursor	cur;
+	int			i;
+
+	while (size < (uint32) n * 2)
+		size *= 2;
+	t->npatches = 0;
+	t->keys = palloc(sizeof(JbValue) * Max(n, 1));
+	t->patches = palloc(sizeof(JsonbContainer *) * Max(n, 1));
+	t->hashes = palloc(sizeof(uint32) * Max(n, 1));
+	t->slots = palloc0(sizeof(int) * size);
+	t->mask = size - 1;
+
+	jb_cursor_init(&cur, patches, 0);
+	for (i = 0; i < n; i++)
+	{
+		JbValue		patch;
+		JbValue		keyval;
+		uint32		hash;
+		int			p;
+
+		jb_cursor_next(&cur, &patch);
+		if ((i & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
+		if (!JbValueIsObject(&patch))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("patch %d is not an object", i + 1),
+					 errdetail("Every element of patches must be an object; this one is of type %s.",
+							   jb_type_name(&patch))));
+		if (!jb_object_get(JbValueContainer(&patch), key, keylen, &keyval))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("patch %d has no key \"%.*s\"", i + 1,
+							(int) Min(keylen, 64), key),
+					 errdetail("Every patch must carry the match_key value of the elements it updates.")));
+
+		hash = jb_value_hash(&keyval);
+		p = patch_table_lookup(t, &keyval, hash);
+		if (p >= 0)
+		{
+			/* the same key again: one patch, the later values winning */
+			JbMergePlan plan;
+			JbWriter	w;
+
+			jb_merge_plan(t->patches[p], JbValueContainer(&patch), &plan);
+			jbw_init(&w, VARSIZE_ANY_EXHDR(t->patches[p]) + patch.len + 64);
+			jbw_merged_object(&w, &plan);
+			t->patches[p] = &jbw_finish(&w)->root;
+			continue;
+		}
+		p = t->npatches++;
+		t->keys[p] = keyval;
+		t->patches[p] = JbValueContainer(&patch);
+		t->hashes[p] = hash;
+		{
+			uint32		pos = hash & t->mask;
+
+			while (t->slots[pos] != 0)
+				pos = (pos + 1) & t->mask;
+			t->slots[pos] = p + 1;
+		}
+	}
+}
+
+/*
+ * jsonb_array_update_where_batch(target, array_path, match_key, patches):
+ * shallow-merge every object of the array at array_path whose match_key
+ * equals that of one of the patches with that patch, in one pass over the
+ * array and one rewrite of the document.
+ */
+PG_FUNCTION_INFO_V1(jsonb_array_update_where_batch);
+Datum
+jsonb_array_update_where_batch(PG_FUNCTION_ARGS)
+{
+	JbPath		path;
+	Jsonb	   *doc;
+	Jsonb	   *patches;
+	JbValue		patchesval;
+	text	   *key;
+	const char *keydata;
+	uint32		keylen;
+	PatchTable	table;
+	JbWalk		walk;
+	const JsonbContainer *arr;
+	ArrayEdits	edits;
+	JbCursor	cur;
+	int			n;
+	int			i;
+	Jsonb	   *result;
+
+	jb_require_arg(fcinfo, 1, "array_path");
+	jb_require_arg(fcinfo, 2, "match_key");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(3))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+
+	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
+	key = PG_GETARG_TEXT_PP(2);
+	keydata = VARDATA_ANY(key);
+	keylen = VARSIZE_ANY_EXHDR(key);
+	patches = PG_GETARG_JSONB_P(3);
+	jb_root_value(patches, &patchesval);
+	if (!JbValueIsArray(&patchesval))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("patches must be a jsonb array"),
+				 errdetail("The value given is of type %s.",
+						   jb_type_name(&patchesval))));
+	patch_table_build(&table, JbValueContainer(&patchesval), keydata, keylen);
+	if (table.npatches == 0)
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+
+	doc = PG_GETARG_JSONB_P(0);
+	arr = array_at_path(doc, &path, &walk);
+	if (arr == NULL)
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+
+	n = arr->header & JB_CMASK;
+	edits_init(&edits, arr);
+	jb_cursor_init(&cur, arr, 0);
+	for (i = 0; i < n; i++)
+	{
+		JbValue		elem;
+		JbValue		val;
+		int			p;
+		JbMergePlan *plan;
+
+		jb_cursor_next(&cur, &elem);
+		if ((i & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
+		if (!JbValueIsObject(&elem) ||
+			!jb_object_get(JbValueContainer(&elem), keydata, keylen, &val))
+			continue;
+		p = patch_table_lookup(&table, &val, jb_value_hash(&val));
+		if (p < 0 || (plan = plan_element_merge(arr, i, table.patches[p])) == NULL)
+			continue;
+		edits_add(&edits, i, plan);
+	}
+	if (edits.nedits == 0)
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+
+	result = jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
+						write_edited_array, &edits, VARSIZE(patches));
 	PG_FREE_IF_COPY(doc, 0);
 	PG_RETURN_JSONB_P(result);
 }

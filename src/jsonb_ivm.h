@@ -41,16 +41,103 @@ typedef struct JbValue
 	((v)->type == JENTRY_ISCONTAINER && \
 	 (JbValueContainer(v)->header & JB_FARRAY) != 0)
 
-/* ---- reading (jsonb_splice.c) ---- */
+/* ---- reading (inline here, the rest in jsonb_splice.c) ---- */
+
+/* Number of JEntries of a container: two per pair in an object. */
+static inline int
+jb_nentries(const JsonbContainer *c)
+{
+	int			n = c->header & JB_CMASK;
+
+	return (c->header & JB_FOBJECT) ? n * 2 : n;
+}
+
+/* Start of a container's data area. */
+static inline const char *
+jb_data_base(const JsonbContainer *c)
+{
+	return (const char *) &c->children[jb_nentries(c)];
+}
+
+/*
+ * Fill *v from a JEntry type and the child's offset and length within its
+ * container's data area, stripping the alignment padding.
+ */
+static inline void
+jb_fill_value(uint32 type, const char *base, uint32 off, uint32 len,
+			  JbValue *v)
+{
+	v->type = type;
+	if (type == JENTRY_ISNUMERIC || type == JENTRY_ISCONTAINER)
+	{
+		uint32		pad = INTALIGN(off) - off;
+
+		v->data = base + off + pad;
+		v->len = len - pad;
+	}
+	else
+	{
+		v->data = base + off;
+		v->len = len;
+	}
+}
+
+/*
+ * Sequential reader over the children of a container: keeps the running
+ * offset so that each step costs one JEntry read.
+ */
+typedef struct JbCursor
+{
+	const JsonbContainer *c;
+	const char *base;
+	uint32		off;			/* start of child i */
+	int			i;
+} JbCursor;
+
+static inline void
+jb_cursor_init(JbCursor *cur, const JsonbContainer *c, int from)
+{
+	cur->c = c;
+	cur->base = jb_data_base(c);
+	cur->off = from > 0 ? getJsonbOffset(c, from) : 0;
+	cur->i = from;
+}
+
+static inline void
+jb_cursor_next(JbCursor *cur, JbValue *v)
+{
+	JEntry		je = cur->c->children[cur->i];
+	uint32		end;
+
+	end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : cur->off + JBE_OFFLENFLD(je);
+	jb_fill_value(je & JENTRY_TYPEMASK, cur->base, cur->off, end - cur->off, v);
+	cur->off = end;
+	cur->i++;
+}
+
+/* jsonb's key order: shorter keys first, then bytewise. */
+static inline int
+jb_key_cmp(const char *a, uint32 alen, const char *b, uint32 blen)
+{
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
 
 extern void jb_root_value(const Jsonb *jb, JbValue *v);
 extern void jb_child(const JsonbContainer *c, int index, JbValue *v);
 extern int	jb_find_key(const JsonbContainer *obj, const char *key,
 						uint32 keylen, bool *found);
-extern int	jb_array_find(const JsonbContainer *arr, const char *key,
-						  uint32 keylen, const JbValue *match);
+extern bool jb_object_get(const JsonbContainer *obj, const char *key,
+						  uint32 keylen, JbValue *val);
+extern int	jb_array_find(const JsonbContainer *arr, int from,
+						  const char *key, uint32 keylen,
+						  const JbValue *match);
 extern bool jb_values_equal(const JbValue *a, const JbValue *b);
 extern bool jb_values_identical(const JbValue *a, const JbValue *b);
+extern int	jb_values_compare(const JbValue *a, const JbValue *b);
+extern uint32 jb_value_hash(const JbValue *v);
 extern const char *jb_type_name(const JbValue *v);
 
 /* ---- writing (jsonb_splice.c) ---- */

@@ -17,84 +17,15 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_collation.h"
+#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/varlena.h"
 #include "utils/fmgrprotos.h"
 
 #include "jsonb_ivm.h"
-
-/* Number of JEntries of a container: two per pair in an object. */
-static inline int
-jb_nentries(const JsonbContainer *c)
-{
-	int			n = c->header & JB_CMASK;
-
-	return (c->header & JB_FOBJECT) ? n * 2 : n;
-}
-
-/* Start of a container's data area. */
-static inline const char *
-jb_data_base(const JsonbContainer *c)
-{
-	return (const char *) &c->children[jb_nentries(c)];
-}
-
-/*
- * Fill *v from a JEntry type and the child's offset and length within its
- * container's data area, stripping the alignment padding.
- */
-static inline void
-jb_fill_value(uint32 type, const char *base, uint32 off, uint32 len,
-			  JbValue *v)
-{
-	v->type = type;
-	if (type == JENTRY_ISNUMERIC || type == JENTRY_ISCONTAINER)
-	{
-		uint32		pad = INTALIGN(off) - off;
-
-		v->data = base + off + pad;
-		v->len = len - pad;
-	}
-	else
-	{
-		v->data = base + off;
-		v->len = len;
-	}
-}
-
-/*
- * Sequential reader over the children of a container: keeps the running
- * offset so that each step costs one JEntry read.
- */
-typedef struct JbCursor
-{
-	const JsonbContainer *c;
-	const char *base;
-	uint32		off;			/* start of child i */
-	int			i;
-} JbCursor;
-
-static inline void
-jb_cursor_init(JbCursor *cur, const JsonbContainer *c, int from)
-{
-	cur->c = c;
-	cur->base = jb_data_base(c);
-	cur->off = from > 0 ? getJsonbOffset(c, from) : 0;
-	cur->i = from;
-}
-
-static inline void
-jb_cursor_next(JbCursor *cur, JbValue *v)
-{
-	JEntry		je = cur->c->children[cur->i];
-	uint32		end;
-
-	end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : cur->off + JBE_OFFLENFLD(je);
-	jb_fill_value(je & JENTRY_TYPEMASK, cur->base, cur->off, end - cur->off, v);
-	cur->off = end;
-	cur->i++;
-}
 
 /*
  * The root of a jsonb as a value.  A raw scalar ('5'::jsonb, stored as a
@@ -124,15 +55,6 @@ jb_child(const JsonbContainer *c, int index, JbValue *v)
 
 	jb_fill_value(c->children[index] & JENTRY_TYPEMASK, jb_data_base(c),
 				  off, len, v);
-}
-
-/* jsonb's key order: shorter keys first, then bytewise. */
-static inline int
-jb_key_cmp(const char *a, uint32 alen, const char *b, uint32 blen)
-{
-	if (alen != blen)
-		return alen < blen ? -1 : 1;
-	return memcmp(a, b, alen);
 }
 
 /*
@@ -185,14 +107,14 @@ jb_bytes_eq(const char *a, const char *b, uint32 len)
 }
 
 /*
- * Look up a key in an object and set *val to its value.  Objects of up to
+ * Look up a key in an object and set *val to its value, or return false.  Objects of up to
  * JB_OFFSET_STRIDE pairs, the elements of a typical projection array, are
  * scanned front to back: their JEntries are read once, with no offset
  * searches.  Larger ones use the binary search.
  */
-static bool
-jb_object_lookup(const JsonbContainer *obj, const char *key, uint32 keylen,
-				 JbValue *val)
+bool
+jb_object_get(const JsonbContainer *obj, const char *key, uint32 keylen,
+			  JbValue *val)
 {
 	int			n = obj->header & JB_CMASK;
 	const JEntry *ents = obj->children;
@@ -244,19 +166,22 @@ jb_object_lookup(const JsonbContainer *obj, const char *key, uint32 keylen,
 }
 
 /*
- * Index of the first element of an array that is an object whose value at
- * key equals match under jsonb equality, or -1.  Other elements are skipped.
+ * Index of the first element from index from on that is an object whose
+ * value at key equals match under jsonb equality, or -1.  Other elements
+ * are skipped.
  */
 int
-jb_array_find(const JsonbContainer *arr, const char *key, uint32 keylen,
-			  const JbValue *match)
+jb_array_find(const JsonbContainer *arr, int from, const char *key,
+			  uint32 keylen, const JbValue *match)
 {
 	int			n = arr->header & JB_CMASK;
 	JbCursor	cur;
 	int			i;
 
-	jb_cursor_init(&cur, arr, 0);
-	for (i = 0; i < n; i++)
+	if (from >= n)
+		return -1;
+	jb_cursor_init(&cur, arr, from);
+	for (i = from; i < n; i++)
 	{
 		JbValue		elem;
 		JbValue		val;
@@ -265,7 +190,7 @@ jb_array_find(const JsonbContainer *arr, const char *key, uint32 keylen,
 		if ((i & 1023) == 1023)
 			CHECK_FOR_INTERRUPTS();
 		if (JbValueIsObject(&elem) &&
-			jb_object_lookup(JbValueContainer(&elem), key, keylen, &val) &&
+			jb_object_get(JbValueContainer(&elem), key, keylen, &val) &&
 			jb_values_equal(&val, match))
 			return i;
 	}
@@ -433,6 +358,138 @@ jb_containers_equal(const JsonbContainer *a, const JsonbContainer *b)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Rank of a scalar type in jsonb's ordering: null < string < number <
+ * boolean, then arrays, then objects (the order of enum jbvType).
+ */
+static int
+jb_scalar_rank(uint32 type)
+{
+	switch (type)
+	{
+		case JENTRY_ISNULL:
+			return 0;
+		case JENTRY_ISSTRING:
+			return 1;
+		case JENTRY_ISNUMERIC:
+			return 2;
+		default:
+			return 3;			/* true, false */
+	}
+}
+
+/* A standalone jsonb holding v, for core's container comparison. */
+static Jsonb *
+jb_wrap_value(const JbValue *v)
+{
+	JbWriter	w;
+
+	jbw_init(&w, v->len + 16);
+	jbw_value(&w, v);
+	return jbw_finish(&w);
+}
+
+/*
+ * jsonb's btree ordering of two values (as jsonb_cmp orders them): -1, 0
+ * or 1.  Scalars are compared here; anything involving a container goes to
+ * core's compareJsonbContainers, with scalars wrapped as raw scalars.
+ */
+int
+jb_values_compare(const JbValue *a, const JbValue *b)
+{
+	int			res;
+
+	if (a->type != JENTRY_ISCONTAINER && b->type != JENTRY_ISCONTAINER)
+	{
+		int			ra = jb_scalar_rank(a->type);
+		int			rb = jb_scalar_rank(b->type);
+
+		if (ra != rb)
+			return ra < rb ? -1 : 1;
+		switch (a->type)
+		{
+			case JENTRY_ISSTRING:
+				res = varstr_cmp(a->data, a->len, b->data, b->len,
+								 DEFAULT_COLLATION_OID);
+				break;
+			case JENTRY_ISNUMERIC:
+				if (jb_numerics_equal(a, b))
+					return 0;
+				res = DatumGetInt32(DirectFunctionCall2(numeric_cmp,
+														PointerGetDatum(a->data),
+														PointerGetDatum(b->data)));
+				break;
+			case JENTRY_ISNULL:
+				return 0;
+			default:
+				/* booleans: false < true */
+				if (a->type == b->type)
+					return 0;
+				return a->type == JENTRY_ISBOOL_FALSE ? -1 : 1;
+		}
+	}
+	else
+	{
+		JsonbContainer *ca;
+		JsonbContainer *cb;
+
+		ca = a->type == JENTRY_ISCONTAINER ? (JsonbContainer *) a->data :
+			&jb_wrap_value(a)->root;
+		cb = b->type == JENTRY_ISCONTAINER ? (JsonbContainer *) b->data :
+			&jb_wrap_value(b)->root;
+		res = compareJsonbContainers(ca, cb);
+	}
+	return (res > 0) - (res < 0);
+}
+
+/*
+ * A hash of a value consistent with jb_values_equal: equal values (42 and
+ * 42.0, objects with the same pairs) hash alike.
+ */
+uint32
+jb_value_hash(const JbValue *v)
+{
+	switch (v->type)
+	{
+		case JENTRY_ISSTRING:
+			return hash_bytes((const unsigned char *) v->data, v->len);
+		case JENTRY_ISNUMERIC:
+			{
+				JbNumericKey k;
+				uint32		h;
+
+				if (!jb_numeric_key(v->data, v->len, &k))
+					return DatumGetUInt32(DirectFunctionCall1(hash_numeric,
+															  PointerGetDatum(v->data)));
+				h = hash_bytes((const unsigned char *) k.digits,
+							   k.ndigits * sizeof(uint16));
+				h = hash_combine(h, hash_bytes_uint32((uint32) k.weight));
+				return hash_combine(h, (uint32) k.sign + 0x5bd1e995);
+			}
+		case JENTRY_ISCONTAINER:
+			{
+				const JsonbContainer *c = JbValueContainer(v);
+				int			n = jb_nentries(c);
+				uint32		h = hash_bytes_uint32(c->header);
+				JbCursor	cur;
+				int			i;
+
+				check_stack_depth();
+				jb_cursor_init(&cur, c, 0);
+				for (i = 0; i < n; i++)
+				{
+					JbValue		child;
+
+					jb_cursor_next(&cur, &child);
+					h = hash_combine(h, jb_value_hash(&child));
+				}
+				return h;
+			}
+		default:
+			return hash_bytes_uint32(v->type);
+	}
 }
 
 /* The jsonb_typeof() name of a value. */
