@@ -1,0 +1,161 @@
+-- recipes/cqrs_row_triggers.sql: row-level triggers that keep the CQRS
+-- projections equal to their definitions, patching documents with
+-- jsonb_ivm instead of rebuilding them.
+--
+-- Load after recipes/cqrs_projections.sql.  Each base-table change patches
+-- the documents that embed the row:
+--   bench_dns_servers      the server document, and the server inside every
+--                          configuration that embeds it
+--   bench_nc_dns_mapping   a server joins a configuration at its priority,
+--                          leaves it, moves to another one or changes
+--                          priority
+--   bench_network_configs  the configuration's own fields
+--   bench_allocations      the allocation document
+-- and a change of a configuration document reaches the allocations that
+-- embed it through a trigger on tv_network_configuration.
+--
+-- The foreign keys of the fixture (no ON DELETE/UPDATE CASCADE) mean that a
+-- server or configuration that is still referenced cannot be deleted or
+-- change its id; the triggers rely on that.
+
+SET client_min_messages = warning;
+
+-- bench_dns_servers -----------------------------------------------------
+
+CREATE OR REPLACE FUNCTION cqrs_dns_server_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	doc jsonb;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		DELETE FROM tv_dns_server WHERE id = OLD.id;
+		RETURN NULL;
+	END IF;
+	doc := cqrs_server_doc(NEW);
+	IF TG_OP = 'INSERT' THEN
+		INSERT INTO tv_dns_server VALUES (NEW.id, doc);
+		RETURN NULL;
+	END IF;
+	UPDATE tv_dns_server SET id = NEW.id, data = doc WHERE id = OLD.id;
+	-- replace the server in every configuration that embeds it (whole,
+	-- so that a key the new document lacks goes too)
+	UPDATE tv_network_configuration c
+	SET data = jsonb_array_upsert_where(c.data, '{dns_servers}', 'id',
+		to_jsonb(NEW.id), doc || jsonb_build_object('priority', m.priority))
+	FROM bench_nc_dns_mapping m
+	WHERE m.dns_server_id = NEW.id AND c.id = m.network_configuration_id;
+	RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS cqrs_dns_server ON bench_dns_servers;
+CREATE TRIGGER cqrs_dns_server AFTER INSERT OR UPDATE OR DELETE ON bench_dns_servers
+	FOR EACH ROW EXECUTE FUNCTION cqrs_dns_server_row();
+
+-- bench_nc_dns_mapping --------------------------------------------------
+
+CREATE OR REPLACE FUNCTION cqrs_mapping_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP IN ('DELETE', 'UPDATE') THEN
+		UPDATE tv_network_configuration
+		SET data = jsonb_array_delete_where(data, '{dns_servers}', 'id',
+			to_jsonb(OLD.dns_server_id))
+		WHERE id = OLD.network_configuration_id;
+	END IF;
+	IF TG_OP IN ('INSERT', 'UPDATE') THEN
+		-- the server joins at its priority
+		UPDATE tv_network_configuration
+		SET data = jsonb_array_insert_where(data, '{dns_servers}',
+			cqrs_embedded_server(NEW.dns_server_id, NEW.priority), 'priority')
+		WHERE id = NEW.network_configuration_id;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS cqrs_mapping ON bench_nc_dns_mapping;
+CREATE TRIGGER cqrs_mapping AFTER INSERT OR UPDATE OR DELETE ON bench_nc_dns_mapping
+	FOR EACH ROW EXECUTE FUNCTION cqrs_mapping_row();
+
+-- bench_network_configs -------------------------------------------------
+
+CREATE OR REPLACE FUNCTION cqrs_network_config_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		DELETE FROM tv_network_configuration WHERE id = OLD.id;
+	ELSIF TG_OP = 'INSERT' THEN
+		INSERT INTO tv_network_configuration
+		VALUES (NEW.id, cqrs_configuration_fields(NEW) || '{"dns_servers": []}');
+	ELSE
+		UPDATE tv_network_configuration
+		SET id = NEW.id, data = jsonb_merge_at_path(data, cqrs_configuration_fields(NEW), '{}')
+		WHERE id = OLD.id;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS cqrs_network_config ON bench_network_configs;
+CREATE TRIGGER cqrs_network_config AFTER INSERT OR UPDATE OR DELETE ON bench_network_configs
+	FOR EACH ROW EXECUTE FUNCTION cqrs_network_config_row();
+
+-- tv_network_configuration -> tv_allocation -----------------------------
+
+-- The configuration document always has the same keys, so merging it at
+-- the path replaces the embedded copy exactly.  jsonb_has_path_changed
+-- skips the allocations when an update left the document as it was (the
+-- jsonb_ivm functions then return the stored value itself, which it
+-- recognizes without reading the document).
+CREATE OR REPLACE FUNCTION cqrs_configuration_doc_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF jsonb_has_path_changed(OLD.data, NEW.data, '{}') THEN
+		UPDATE tv_allocation
+		SET data = jsonb_merge_at_path(data, NEW.data, '{network_configuration}')
+		WHERE network_configuration_id = NEW.id;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS cqrs_configuration_doc ON tv_network_configuration;
+CREATE TRIGGER cqrs_configuration_doc AFTER UPDATE ON tv_network_configuration
+	FOR EACH ROW EXECUTE FUNCTION cqrs_configuration_doc_row();
+
+-- bench_allocations -----------------------------------------------------
+
+CREATE OR REPLACE FUNCTION cqrs_allocation_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	fields jsonb;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		DELETE FROM tv_allocation WHERE id = OLD.id;
+		RETURN NULL;
+	END IF;
+	fields := cqrs_allocation_fields(NEW);
+	IF TG_OP = 'INSERT' THEN
+		INSERT INTO tv_allocation VALUES (NEW.id, NEW.network_configuration_id,
+			fields || jsonb_build_object('network_configuration',
+				cqrs_embedded_configuration(NEW.network_configuration_id)));
+		RETURN NULL;
+	END IF;
+	IF NEW.network_configuration_id IS DISTINCT FROM OLD.network_configuration_id THEN
+		fields := fields || jsonb_build_object('network_configuration',
+			cqrs_embedded_configuration(NEW.network_configuration_id));
+	END IF;
+	UPDATE tv_allocation
+	SET id = NEW.id, network_configuration_id = NEW.network_configuration_id,
+		data = jsonb_merge_at_path(data, fields, '{}')
+	WHERE id = OLD.id;
+	RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS cqrs_allocation ON bench_allocations;
+CREATE TRIGGER cqrs_allocation AFTER INSERT OR UPDATE OR DELETE ON bench_allocations
+	FOR EACH ROW EXECUTE FUNCTION cqrs_allocation_row();
+
+RESET client_min_messages;
