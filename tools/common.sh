@@ -34,8 +34,8 @@ ivm_psql() { "$(ivm_bindir)/psql" -X -v ON_ERROR_STOP=1 "$@"; }
 # Build and install the extension into the selected PostgreSQL.
 ivm_build() {
 	ivm_log "building jsonb_ivm against PostgreSQL $PGVERSION"
-	make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" >/dev/null
-	make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" install >/dev/null
+	make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" >/dev/null &&
+		make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" install >/dev/null
 }
 
 # Run a command as the cluster owner: postgres when we are root.
@@ -52,6 +52,7 @@ ivm_as_owner() {
 ivm_start_cluster() {
 	local bindir=/usr/lib/postgresql/$PGVERSION/bin
 	IVM_TMP=$(mktemp -d /tmp/jsonb_ivm.XXXXXX)
+	trap ivm_stop_cluster EXIT
 	chmod 755 "$IVM_TMP"
 	[ "$(id -u)" -eq 0 ] && chown postgres: "$IVM_TMP"
 	ivm_log "starting a throwaway PostgreSQL $PGVERSION cluster in $IVM_TMP"
@@ -62,18 +63,19 @@ ivm_start_cluster() {
 		-o "-k $IVM_TMP -p 5432 -c listen_addresses= -c fsync=off ${IVM_SERVER_OPTS:-}" \
 		start >/dev/null || { cat "$IVM_TMP/server.log" >&2; return 1; }
 	export PGHOST=$IVM_TMP PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
-	trap ivm_stop_cluster EXIT
 }
 
 ivm_stop_cluster() {
 	local status=$?
-	[ -n "${IVM_TMP:-}" ] && [ -d "$IVM_TMP/data" ] || return 0
+	[ -n "${IVM_TMP:-}" ] && [ -d "$IVM_TMP" ] || return 0
 	if [ "$status" -ne 0 ] && [ -f "$IVM_TMP/server.log" ]; then
 		echo "--- last lines of the server log ---" >&2
 		tail -n 30 "$IVM_TMP/server.log" >&2
 	fi
-	ivm_as_owner "/usr/lib/postgresql/$PGVERSION/bin/pg_ctl" -D "$IVM_TMP/data" \
-		-m immediate stop >/dev/null 2>&1 || true
+	if [ -d "$IVM_TMP/data" ]; then
+		ivm_as_owner "/usr/lib/postgresql/$PGVERSION/bin/pg_ctl" -D "$IVM_TMP/data" \
+			-m fast stop >/dev/null 2>&1 || true
+	fi
 	rm -rf "$IVM_TMP"
 }
 

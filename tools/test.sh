@@ -3,8 +3,20 @@
 # PostgreSQL from Debian if needed, builds and installs the extension, runs
 # every suite and ends with one line "N passed, N failed".  Exits non-zero
 # on any failure.
+#
+# Usage: tools/test.sh [--matrix]
+#   --matrix  also run the regression suite on PostgreSQL 13, 17 and 18,
+#             each in a Debian chroot (tools/matrix.sh; CI does this)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+
+matrix=false
+for arg in "$@"; do
+	case "$arg" in
+		--matrix) matrix=true ;;
+		*) echo "usage: tools/test.sh [--matrix]" >&2; exit 2 ;;
+	esac
+done
 
 ivm_setup
 
@@ -32,6 +44,24 @@ if [ $status -ne 0 ]; then
 	[ -f "$IVM_ROOT/regression.diffs" ] && cat "$IVM_ROOT/regression.diffs"
 	# a run that failed before any verdict still counts as a failure
 	[ "$failed" -eq 0 ] && failed=1
+fi
+
+if $matrix; then
+	ivm_log "suite: version matrix (tools/matrix.sh 13 17 18)"
+	status=0
+	bash "$IVM_ROOT/tools/matrix.sh" 13 17 18 2>&1 | tee "$IVM_TMP/matrix.log" || status=$?
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$IVM_TMP/matrix.log" | tail -n 1 || true)
+	mpassed=0
+	mfailed=0
+	if [ -n "$summary" ]; then
+		mpassed=${summary%% passed*}
+		mfailed=${summary#*passed, }
+		mfailed=${mfailed%% failed*}
+	fi
+	# a matrix that failed without counting a failure still is one
+	[ $status -ne 0 ] && [ "$mfailed" -eq 0 ] && mfailed=1
+	passed=$((passed + mpassed))
+	failed=$((failed + mfailed))
 fi
 
 echo "$passed passed, $failed failed"
