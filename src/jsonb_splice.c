@@ -21,9 +21,9 @@
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 #include "utils/varlena.h"
-#include "utils/fmgrprotos.h"
 
 #include "jsonb_ivm.h"
 
