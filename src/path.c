@@ -83,7 +83,8 @@ jb_path_index(const JbPath *path, int pos, int *index, char **str)
  * the end); a raw scalar root is a scalar.  for_write selects jsonb_set's
  * rules, where an element that is not an integer is an error when the walk
  * meets an array; otherwise #>'s, where it (or a NULL element) simply means
- * that nothing is there (JB_WALK_MISSING_KEY with depth 0 steps recorded).
+ * that nothing is there (reported as JB_WALK_MISSING_KEY; a read does not
+ * look at the steps).
  */
 void
 jb_walk(const Jsonb *doc, const JbPath *path, bool for_write, JbWalk *walk)
