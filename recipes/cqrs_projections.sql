@@ -13,6 +13,11 @@
 -- definitions, and defines the functions that build one document from the
 -- base tables, which the triggers use for new rows.
 --
+-- It also redefines v_network_configuration so that each embedded server
+-- carries its priority: the array is ordered by it, and a server that
+-- joins a configuration is put in its place by jsonb_array_insert_where,
+-- which finds the place by a key of the elements.
+--
 -- Why this layout (bench/ measures it):
 -- * The allocation -> configuration link is a plain indexed column
 --   (tv_allocation.network_configuration_id), not an expression index on
@@ -59,6 +64,22 @@ EXCEPTION WHEN feature_not_supported THEN
 	NULL;						-- built without lz4: keep pglz
 END
 $$;
+
+CREATE OR REPLACE VIEW v_network_configuration AS
+SELECT nc.id,
+	jsonb_build_object(
+		'id', nc.id,
+		'name', nc.name,
+		'gateway_ip', nc.gateway_ip,
+		'subnet_mask', nc.subnet_mask,
+		'dns_servers', coalesce((
+			SELECT jsonb_agg(v.data || jsonb_build_object('priority', m.priority)
+				ORDER BY m.priority)
+			FROM bench_nc_dns_mapping m
+			JOIN v_dns_server v ON v.id = m.dns_server_id
+			WHERE m.network_configuration_id = nc.id), '[]'::jsonb),
+		'created_at', nc.created_at) AS data
+FROM bench_network_configs nc;
 
 -- one document, built from the base tables as the definitions build it
 

@@ -128,7 +128,7 @@ BEGIN
 				FROM bench_dns_servers s
 				WHERE s.id % 7 = c % 7 AND NOT EXISTS (SELECT 1 FROM bench_nc_dns_mapping m
 					WHERE m.network_configuration_id = b AND m.dns_server_id = s.id)
-				LIMIT 3;
+				ORDER BY s.id LIMIT 3;
 			END CASE;
 			GET DIAGNOSTICS cnt = ROW_COUNT;
 			done[op] := done[op] + 1;
