@@ -148,6 +148,8 @@ put_element(const Jsonb *doc, const JbPath *path, JbWalk *walk,
 	walk->steps[walk->depth].container = arr;
 	walk->steps[walk->depth].index = index;
 	walk->steps[walk->depth].insert = insert;
+	walk->steps[walk->depth].key = NULL;
+	walk->steps[walk->depth].keylen = 0;
 	return jb_rewrite(doc, walk->steps, walk->depth + 1, NULL, 0,
 					  write_value, element, element->len);
 }

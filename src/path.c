@@ -156,6 +156,8 @@ jb_walk(const Jsonb *doc, const JbPath *path, bool for_write, JbWalk *walk)
 			step->container = arr;
 			step->index = index;
 			step->insert = false;
+			step->key = NULL;
+			step->keylen = 0;
 			walk->depth = i + 1;
 			jb_child(arr, index, &cur);
 		}
@@ -212,7 +214,8 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 	int			k;
 
 	extra += (nsteps + ncreate + 2) * 64;
-	if (nsteps > 0 && steps[nsteps - 1].insert)
+	if (nsteps > 0 && steps[nsteps - 1].insert &&
+		(steps[nsteps - 1].container->header & JB_FOBJECT))
 		extra += steps[nsteps - 1].keylen;
 	for (k = 0; k < ncreate; k++)
 		extra += VARSIZE_ANY_EXHDR(DatumGetPointer(create->elems[create_from + k]));
