@@ -25,3 +25,8 @@ demo:
 	tools/demo.sh
 test:
 	tools/test.sh
+.PHONY: bench bench-quick
+bench:
+	bench/run.sh --full
+bench-quick:
+	bench/run.sh --quick

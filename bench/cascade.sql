@@ -7,8 +7,9 @@
 --   psql -X -f bench/cascade.sql [-v rounds=15] [-v server=42]
 -- tools/demo.sh does all of it on a throwaway cluster.
 --
--- Contenders (each run is one transaction, rolled back, so every run starts
--- from the same data):
+-- Contenders (defined in bench/cascade_lib.sql, shared with the benchmark
+-- suite; each run is one transaction, rolled back, so every run starts from
+-- the same data):
 --   A  native, as the seed plan does it: re-aggregate each affected
 --      configuration's dns_servers with jsonb_agg over the mapping, then
 --      jsonb_set the new configuration into each affected allocation
@@ -22,8 +23,8 @@
 -- Steps, each timed with clock_timestamp() inside PL/pgSQL (no client round
 -- trips): leaf (the base row and tv_dns_server), configurations,
 -- allocations; total is the whole run.  Round 0 warms up and is not
--- counted; each round runs all contenders, in an order rotated per round,
--- then vacuums the tables the runs dirtied.
+-- counted; each round runs all contenders, in an order rotated per round
+-- (bench.cascade_round), then vacuums the tables the runs dirtied.
 
 \set ON_ERROR_STOP on
 \set QUIET on
@@ -104,176 +105,16 @@ ORDER BY p.ord;
 
 -- the runs ---------------------------------------------------------------
 
--- Checksum of the three projections (tv_*), or with rebuilt of their
--- definitions (v_*), i.e. of what a rebuild from the base tables gives.
-CREATE FUNCTION pg_temp.projection_checksum(rebuilt boolean)
-RETURNS text
-LANGUAGE plpgsql
-AS $fn$
-BEGIN
-	IF rebuilt THEN
-		RETURN md5(
-			(SELECT string_agg(id || ':' || data::text, '|' ORDER BY id) FROM v_dns_server) || '#' ||
-			(SELECT string_agg(id || ':' || data::text, '|' ORDER BY id) FROM v_network_configuration) || '#' ||
-			(SELECT string_agg(id || ':' || data::text, '|' ORDER BY id) FROM v_allocation));
-	END IF;
-	RETURN md5(
-		(SELECT string_agg(id || ':' || data::text, '|' ORDER BY id) FROM tv_dns_server) || '#' ||
-		(SELECT string_agg(id || ':' || data::text, '|' ORDER BY id) FROM tv_network_configuration) || '#' ||
-		(SELECT string_agg(id || ':' || data::text, '|' ORDER BY id) FROM tv_allocation));
-END
-$fn$;
+-- the contenders' definitions, shared with the benchmark suite
+\ir cascade_lib.sql
 
 -- the projections before any change
-SELECT pg_temp.projection_checksum(false) AS initial_checksum \gset
-
-CREATE TEMP TABLE cascade_run (
-	round integer,
-	contender text,
-	leaf_ms float8,
-	configurations_ms float8,
-	allocations_ms float8,
-	total_ms float8,
-	configurations_changed bigint,	-- documents now holding the new server
-	allocations_changed bigint,
-	checksum text,					-- the projections after the run
-	rebuilt_checksum text			-- the definitions (v_*) after the run; round 0
-);
-
--- One round: every contender once, each in a transaction rolled back.
-CREATE PROCEDURE pg_temp.cascade_round(round_no integer, target_server integer, new_ip text)
-LANGUAGE plpgsql
-AS $fn$
-DECLARE
-	contenders CONSTANT text[] := ARRAY['A', 'B', 'C', 'D'];
-	server_key CONSTANT jsonb := to_jsonb(target_server);
-	new_server CONSTANT jsonb := jsonb_build_array(
-		jsonb_build_object('id', target_server, 'ip', new_ip));
-	who text;
-	t0 timestamptz;
-	t1 timestamptz;
-	t2 timestamptz;
-	t3 timestamptz;
-	n_conf bigint;
-	n_alloc bigint;
-	sum_after text;
-	sum_rebuilt text;
-BEGIN
-	FOR k IN 0 .. 3 LOOP
-		who := contenders[(k + round_no) % 4 + 1];
-
-		-- leaf: the base row, then its projection
-		t0 := clock_timestamp();
-		UPDATE bench_dns_servers SET ip = new_ip WHERE id = target_server;
-		IF who IN ('A', 'B') THEN
-			UPDATE tv_dns_server SET data = jsonb_set(data, '{ip}', to_jsonb(new_ip))
-			WHERE id = target_server;
-		ELSE
-			UPDATE tv_dns_server
-			SET data = jsonb_merge_at_path(data, jsonb_build_object('ip', new_ip), '{}')
-			WHERE id = target_server;
-		END IF;
-
-		-- configurations embedding the server
-		t1 := clock_timestamp();
-		IF who = 'A' THEN
-			WITH affected_configs AS (
-				SELECT DISTINCT network_configuration_id AS id
-				FROM bench_nc_dns_mapping
-				WHERE dns_server_id = target_server
-			),
-			updated_configs AS (
-				SELECT ac.id,
-					(SELECT jsonb_agg(v.data ORDER BY m.priority)
-					 FROM bench_nc_dns_mapping m
-					 JOIN tv_dns_server v ON v.id = m.dns_server_id
-					 WHERE m.network_configuration_id = ac.id) AS dns_servers
-				FROM affected_configs ac
-			)
-			UPDATE tv_network_configuration nc
-			SET data = jsonb_set(nc.data, '{dns_servers}', uc.dns_servers)
-			FROM updated_configs uc
-			WHERE nc.id = uc.id;
-		ELSIF who = 'B' THEN
-			UPDATE tv_network_configuration nc
-			SET data = jsonb_set(nc.data,
-				ARRAY['dns_servers',
-					(SELECT (e.ord - 1)::text
-					 FROM jsonb_array_elements(nc.data->'dns_servers') WITH ORDINALITY AS e (elem, ord)
-					 WHERE e.elem->'id' = server_key
-					 LIMIT 1)],
-				s.data)
-			FROM tv_dns_server s
-			WHERE s.id = target_server
-			  AND nc.id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
-							WHERE dns_server_id = target_server);
-		ELSE
-			UPDATE tv_network_configuration nc
-			SET data = jsonb_array_update_where(nc.data, '{dns_servers}', 'id', server_key, s.data)
-			FROM tv_dns_server s
-			WHERE s.id = target_server
-			  AND nc.id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
-							WHERE dns_server_id = target_server);
-		END IF;
-
-		-- allocations embedding those configurations
-		t2 := clock_timestamp();
-		IF who = 'A' THEN
-			UPDATE tv_allocation
-			SET data = jsonb_set(data, '{network_configuration}',
-				(SELECT nc.data FROM tv_network_configuration nc
-				 WHERE nc.id = (tv_allocation.data->'network_configuration'->>'id')::integer))
-			WHERE (data->'network_configuration'->>'id')::integer IN (
-				SELECT network_configuration_id FROM bench_nc_dns_mapping
-				WHERE dns_server_id = target_server);
-		ELSIF who = 'B' THEN
-			UPDATE tv_allocation a
-			SET data = jsonb_set(a.data, '{network_configuration}', nc.data)
-			FROM tv_network_configuration nc
-			WHERE (a.data->'network_configuration'->>'id')::integer = nc.id
-			  AND nc.id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
-							WHERE dns_server_id = target_server);
-		ELSIF who = 'C' THEN
-			UPDATE tv_allocation a
-			SET data = jsonb_merge_at_path(a.data, nc.data, '{network_configuration}')
-			FROM tv_network_configuration nc
-			WHERE (a.data->'network_configuration'->>'id')::integer = nc.id
-			  AND nc.id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
-							WHERE dns_server_id = target_server);
-		ELSE
-			UPDATE tv_allocation a
-			SET data = jsonb_array_update_where(a.data, '{network_configuration,dns_servers}',
-				'id', server_key, s.data)
-			FROM tv_dns_server s
-			WHERE s.id = target_server
-			  AND (a.data->'network_configuration'->>'id')::integer IN (
-				SELECT network_configuration_id FROM bench_nc_dns_mapping
-				WHERE dns_server_id = target_server);
-		END IF;
-		t3 := clock_timestamp();
-
-		-- what the run left, read before it is rolled back
-		SELECT count(*) INTO n_conf FROM tv_network_configuration
-		WHERE data->'dns_servers' @> new_server;
-		SELECT count(*) INTO n_alloc FROM tv_allocation
-		WHERE data->'network_configuration'->'dns_servers' @> new_server;
-		sum_after := pg_temp.projection_checksum(false);
-		sum_rebuilt := CASE WHEN round_no = 0 THEN pg_temp.projection_checksum(true) END;
-		ROLLBACK;
-
-		INSERT INTO cascade_run VALUES (round_no, who,
-			1000 * extract(epoch FROM t1 - t0),
-			1000 * extract(epoch FROM t2 - t1),
-			1000 * extract(epoch FROM t3 - t2),
-			1000 * extract(epoch FROM t3 - t0),
-			n_conf, n_alloc, sum_after, sum_rebuilt);
-		COMMIT;
-	END LOOP;
-END
-$fn$;
+SELECT bench.projection_checksum(false) AS initial_checksum \gset
+DELETE FROM bench.cascade_run WHERE label = 'demo';
 
 \echo 'Running' :rounds 'rounds (plus one warm-up), contenders interleaved ...'
-SELECT format('CALL pg_temp.cascade_round(%s, %s, %L)', r, :server, :'new_ip'),
+SELECT format('CALL bench.cascade_round(%L, %L, %s, ARRAY[%s], %L, false, %L, true)',
+		'demo', 'single', r, :server, :'new_ip', '{seed,best,ivm_merge,ivm}'),
 	'VACUUM bench_dns_servers, tv_dns_server, tv_network_configuration, tv_allocation'
 FROM generate_series(0, :rounds) AS r
 \gexec
@@ -283,15 +124,22 @@ FROM generate_series(0, :rounds) AS r
 \echo
 \echo 'Median time per step over' :rounds 'rounds, in ms, then relative to C (2.0x = twice C''s time):'
 
-WITH median AS (
-	SELECT contender,
+WITH run AS (
+	SELECT r.*, l.letter
+	FROM bench.cascade_run r
+	JOIN (VALUES ('seed', 'A'), ('best', 'B'), ('ivm_merge', 'C'), ('ivm', 'D'))
+		AS l (contender, letter) USING (contender)
+	WHERE r.label = 'demo'
+),
+median AS (
+	SELECT letter AS contender,
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY leaf_ms) AS leaf,
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY configurations_ms) AS configurations,
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY allocations_ms) AS allocations,
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms) AS total
-	FROM cascade_run
+	FROM run
 	WHERE round > 0
-	GROUP BY contender
+	GROUP BY letter
 ),
 cell AS (
 	SELECT s.ord, s.step, m.contender, v.ms,
@@ -320,26 +168,27 @@ ORDER BY ord;
 -- what the warm-up's rebuild from the base tables gives; all runs must agree.
 SELECT CASE WHEN count(DISTINCT checksum) = 1
 		AND min(checksum) = max(rebuilt_checksum)
-		AND count(rebuilt_checksum) = 4
-		AND count(DISTINCT rebuilt_checksum) = 1
+		AND count(rebuilt_checksum) = 1
 		AND min(checksum) <> :'initial_checksum'
 		AND bool_and(configurations_changed = :n_affected_configurations)
 		AND bool_and(allocations_changed = :n_affected_allocations)
 	THEN 'yes' ELSE 'no' END AS identical,
 	count(*) AS runs
-FROM cascade_run
+FROM bench.cascade_run
+WHERE label = 'demo'
 \gset
 
 SELECT :'identical' = 'no' AS disagree \gset
 \if :disagree
 	\echo 'results identical: no; per contender, what its runs left:'
 	SELECT contender, count(*) AS runs,
-		count(*) FILTER (WHERE checksum = (SELECT max(rebuilt_checksum) FROM cascade_run
-			WHERE round = 0 AND contender = 'A')) AS "equal to the rebuild",
+		count(*) FILTER (WHERE checksum = (SELECT max(rebuilt_checksum) FROM bench.cascade_run
+			WHERE label = 'demo' AND round = 0)) AS "equal to the rebuild",
 		count(DISTINCT checksum) AS "distinct results",
 		min(configurations_changed) || '-' || max(configurations_changed) AS "configurations changed",
 		min(allocations_changed) || '-' || max(allocations_changed) AS "allocations changed"
-	FROM cascade_run
+	FROM bench.cascade_run
+	WHERE label = 'demo'
 	GROUP BY contender
 	ORDER BY contender;
 	DO $$ BEGIN RAISE EXCEPTION 'the contenders do not produce identical projections'; END $$;
