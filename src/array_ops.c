@@ -553,12 +553,11 @@ jsonb_array_update_where_batch(PG_FUNCTION_ARGS)
 				 errdetail("The value given is of type %s.",
 						   jb_type_name(&patchesval))));
 	patch_table_build(&table, JbValueContainer(&patchesval), keydata, keylen);
-	if (table.npatches == 0)
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 
+	/* the path is validated even when there is nothing to patch */
 	doc = PG_GETARG_JSONB_P(0);
 	arr = array_at_path(doc, &path, &walk);
-	if (arr == NULL)
+	if (arr == NULL || table.npatches == 0)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 
 	n = arr->header & JB_CMASK;
