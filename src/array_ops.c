@@ -414,7 +414,7 @@ typedef struct PatchTable
 {
 	int			npatches;
 	JbValue    *keys;			/* each patch's match_key value */
-	const JsonbContainer **patches;
+	JbValue    *patches;		/* each patch, an object */
 	uint32	   *hashes;
 	int		   *slots;			/* patch number + 1, 0 = empty */
 	uint32		mask;
@@ -450,7 +450,7 @@ patch_table_build(PatchTable *t, const JsonbContainer *patches,
 		size *= 2;
 	t->npatches = 0;
 	t->keys = palloc(sizeof(JbValue) * Max(n, 1));
-	t->patches = palloc(sizeof(JsonbContainer *) * Max(n, 1));
+	t->patches = palloc(sizeof(JbValue) * Max(n, 1));
 	t->hashes = palloc(sizeof(uint32) * Max(n, 1));
 	t->slots = palloc0(sizeof(int) * size);
 	t->mask = size - 1;
@@ -487,15 +487,19 @@ patch_table_build(PatchTable *t, const JsonbContainer *patches,
 			JbMergePlan plan;
 			JbWriter	w;
 
-			jb_merge_plan(t->patches[p], JbValueContainer(&patch), &plan);
-			jbw_init(&w, VARSIZE_ANY_EXHDR(t->patches[p]) + patch.len + 64);
+			Jsonb	   *combined;
+
+			jb_merge_plan(JbValueContainer(&t->patches[p]),
+						  JbValueContainer(&patch), &plan);
+			jbw_init(&w, t->patches[p].len + patch.len + 64);
 			jbw_merged_object(&w, &plan);
-			t->patches[p] = &jbw_finish(&w)->root;
+			combined = jbw_finish(&w);
+			jb_root_value(combined, &t->patches[p]);
 			continue;
 		}
 		p = t->npatches++;
 		t->keys[p] = keyval;
-		t->patches[p] = JbValueContainer(&patch);
+		t->patches[p] = patch;
 		t->hashes[p] = hash;
 		{
 			uint32		pos = hash & t->mask;
@@ -577,7 +581,9 @@ jsonb_array_update_where_batch(PG_FUNCTION_ARGS)
 			!jb_object_get(JbValueContainer(&elem), keydata, keylen, &val))
 			continue;
 		p = patch_table_lookup(&table, &val, jb_value_hash(&val));
-		if (p < 0 || (plan = plan_element_merge(arr, i, table.patches[p])) == NULL)
+		if (p < 0 ||
+			(plan = plan_element_merge(arr, i,
+									   JbValueContainer(&table.patches[p]))) == NULL)
 			continue;
 		edits_add(&edits, i, plan);
 	}
