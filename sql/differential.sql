@@ -1,9 +1,11 @@
 --
--- Differential test: the four C functions against the plpgsql reference
+-- Differential test: the nine C functions against the plpgsql reference
 -- implementations of test/reference.sql (built on PostgreSQL's own jsonb
--- operators), on 3000 pseudo-random documents from test/generator.sql, one
--- case per document and function.  Results are compared with = and byte
--- for byte, errors by SQLSTATE.  The generator's PRNG is its own (md5
+-- operators), on pseudo-random documents from test/generator.sql, one case
+-- per document and function: 3000 documents for the four 0.1 functions,
+-- the first 1000 of them for the five 0.2 functions.  Results are compared
+-- with = and byte for byte, errors by SQLSTATE, and every result must be
+-- what PostgreSQL builds from its text.  The generator's PRNG is its own (md5
 -- based, not random()), so the cases and the summary counts below are the
 -- same on every PostgreSQL version; the counts prove that every class of
 -- outcome was exercised.  Every disagreement is listed with a statement
@@ -45,7 +47,8 @@ CREATE TYPE pg_temp.outcome AS (
 -- result; 'changed' when the result is not the input document (compared
 -- as text, so even a number's scale counts), else 'unchanged'; for
 -- has_path_changed (boolean_result), 'changed' = true, 'unchanged' = false.
--- disagree: the two sides differ in SQLSTATE, in value (=) or in bytes.
+-- disagree: the two sides differ in SQLSTATE, in value (=) or in bytes, or
+-- the C result is not byte for byte what PostgreSQL builds from its text.
 CREATE FUNCTION pg_temp.judge(o pg_temp.outcome, input jsonb, boolean_result boolean)
 RETURNS pg_temp.outcome
 LANGUAGE plpgsql AS $$
@@ -59,7 +62,9 @@ BEGIN
 		ELSE 'changed' END;
 	o.disagree := o.ref_state IS DISTINCT FROM o.c_state
 		OR o.ref_result IS DISTINCT FROM o.c_result
-		OR ivm_test.raw_bytes(o.ref_result) IS DISTINCT FROM ivm_test.raw_bytes(o.c_result);
+		OR ivm_test.raw_bytes(o.ref_result) IS DISTINCT FROM ivm_test.raw_bytes(o.c_result)
+		OR (NOT boolean_result AND o.c_result IS NOT NULL AND ivm_test.raw_bytes(o.c_result)
+			<> ivm_test.raw_bytes(o.c_result::text::jsonb));
 	RETURN o;
 END
 $$;
@@ -145,6 +150,107 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION pg_temp.run_delete(c ivm_gen.array_case) RETURNS pg_temp.outcome
+LANGUAGE plpgsql AS $$
+DECLARE
+	o pg_temp.outcome;
+BEGIN
+	BEGIN
+		o.ref_result := ivm_ref.array_delete_where(c.target, c.array_path,
+			c.match_key, c.match_value);
+	EXCEPTION WHEN OTHERS THEN
+		o.ref_state := SQLSTATE;
+	END;
+	BEGIN
+		o.c_result := jsonb_array_delete_where(c.target, c.array_path,
+			c.match_key, c.match_value);
+	EXCEPTION WHEN OTHERS THEN
+		o.c_state := SQLSTATE;
+	END;
+	RETURN pg_temp.judge(o, c.target, false);
+END
+$$;
+
+CREATE FUNCTION pg_temp.run_insert(c ivm_gen.insert_case) RETURNS pg_temp.outcome
+LANGUAGE plpgsql AS $$
+DECLARE
+	o pg_temp.outcome;
+BEGIN
+	BEGIN
+		o.ref_result := ivm_ref.array_insert_where(c.target, c.array_path,
+			c.element, c.sort_key, c.descending);
+	EXCEPTION WHEN OTHERS THEN
+		o.ref_state := SQLSTATE;
+	END;
+	BEGIN
+		o.c_result := jsonb_array_insert_where(c.target, c.array_path,
+			c.element, c.sort_key, c.descending);
+	EXCEPTION WHEN OTHERS THEN
+		o.c_state := SQLSTATE;
+	END;
+	RETURN pg_temp.judge(o, c.target, false);
+END
+$$;
+
+CREATE FUNCTION pg_temp.run_batch(c ivm_gen.batch_case) RETURNS pg_temp.outcome
+LANGUAGE plpgsql AS $$
+DECLARE
+	o pg_temp.outcome;
+BEGIN
+	BEGIN
+		o.ref_result := ivm_ref.array_update_where_batch(c.target, c.array_path,
+			c.match_key, c.patches);
+	EXCEPTION WHEN OTHERS THEN
+		o.ref_state := SQLSTATE;
+	END;
+	BEGIN
+		o.c_result := jsonb_array_update_where_batch(c.target, c.array_path,
+			c.match_key, c.patches);
+	EXCEPTION WHEN OTHERS THEN
+		o.c_state := SQLSTATE;
+	END;
+	RETURN pg_temp.judge(o, c.target, false);
+END
+$$;
+
+CREATE FUNCTION pg_temp.run_deep_merge(c ivm_gen.doc_case) RETURNS pg_temp.outcome
+LANGUAGE plpgsql AS $$
+DECLARE
+	o pg_temp.outcome;
+BEGIN
+	BEGIN
+		o.ref_result := ivm_ref.deep_merge(c.target, c.source);
+	EXCEPTION WHEN OTHERS THEN
+		o.ref_state := SQLSTATE;
+	END;
+	BEGIN
+		o.c_result := jsonb_deep_merge(c.target, c.source);
+	EXCEPTION WHEN OTHERS THEN
+		o.c_state := SQLSTATE;
+	END;
+	RETURN pg_temp.judge(o, c.target, false);
+END
+$$;
+
+CREATE FUNCTION pg_temp.run_merge_patch(c ivm_gen.doc_case) RETURNS pg_temp.outcome
+LANGUAGE plpgsql AS $$
+DECLARE
+	o pg_temp.outcome;
+BEGIN
+	BEGIN
+		o.ref_result := ivm_ref.merge_patch(c.target, c.source);
+	EXCEPTION WHEN OTHERS THEN
+		o.ref_state := SQLSTATE;
+	END;
+	BEGIN
+		o.c_result := jsonb_merge_patch(c.target, c.source);
+	EXCEPTION WHEN OTHERS THEN
+		o.c_state := SQLSTATE;
+	END;
+	RETURN pg_temp.judge(o, c.target, false);
+END
+$$;
+
 RESET client_min_messages;
 \set ECHO all
 
@@ -162,10 +268,12 @@ CREATE TEMP TABLE results (
 	outcome     text,
 	disagree    boolean,
 	target      jsonb,   -- target, or old for has_path_changed
-	arg         jsonb,   -- updates, source, element, or new for has_path_changed
+	arg         jsonb,   -- updates, source, element, patches, patch, or new
+	                     -- for has_path_changed
 	path        text[],  -- array_path or path
-	match_key   text,
+	match_key   text,    -- or sort_key
 	match_value jsonb,
+	descending  boolean,
 	ref_result  jsonb,
 	ref_state   text,
 	c_result    jsonb,
@@ -175,7 +283,7 @@ CREATE TEMP TABLE results (
 INSERT INTO results
 SELECT 'array_update_where', d.n, c.label, o.outcome, o.disagree,
 	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.patch END,
-	c.array_path, c.match_key, c.match_value,
+	c.array_path, c.match_key, c.match_value, NULL,
 	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
 	CASE WHEN o.disagree THEN o.c_result END, o.c_state
 FROM docs d,
@@ -185,7 +293,7 @@ FROM docs d,
 INSERT INTO results
 SELECT 'merge_at_path', d.n, c.label, o.outcome, o.disagree,
 	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.source END,
-	c.path, NULL, NULL,
+	c.path, NULL, NULL, NULL,
 	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
 	CASE WHEN o.disagree THEN o.c_result END, o.c_state
 FROM docs d,
@@ -195,7 +303,7 @@ FROM docs d,
 INSERT INTO results
 SELECT 'has_path_changed', d.n, c.label, o.outcome, o.disagree,
 	CASE WHEN o.disagree THEN c.old END, CASE WHEN o.disagree THEN c.new END,
-	c.path, NULL, NULL,
+	c.path, NULL, NULL, NULL,
 	o.ref_result, o.ref_state, o.c_result, o.c_state
 FROM docs d
 	JOIN docs other ON other.n = d.n % 3000 + 1,
@@ -205,12 +313,69 @@ FROM docs d
 INSERT INTO results
 SELECT 'array_upsert_where', d.n, c.label, o.outcome, o.disagree,
 	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.patch END,
-	c.array_path, c.match_key, c.match_value,
+	c.array_path, c.match_key, c.match_value, NULL,
 	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
 	CASE WHEN o.disagree THEN o.c_result END, o.c_state
 FROM docs d,
 	LATERAL ivm_gen.array_case(d.doc, ivm_gen.case_seed('array_upsert_where', d.n), true) c,
 	LATERAL pg_temp.run_upsert(c) o;
+
+INSERT INTO results
+SELECT 'array_delete_where', d.n, c.label, o.outcome, o.disagree,
+	CASE WHEN o.disagree THEN c.target END, NULL,
+	c.array_path, c.match_key, c.match_value, NULL,
+	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
+	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+FROM docs d,
+	LATERAL ivm_gen.delete_case(d.doc, ivm_gen.case_seed('array_delete_where', d.n)) c,
+	LATERAL pg_temp.run_delete(c) o
+WHERE d.n <= 1000;
+
+INSERT INTO results
+SELECT 'array_insert_where', d.n, c.label, o.outcome, o.disagree,
+	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.element END,
+	c.array_path, c.sort_key, NULL, c.descending,
+	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
+	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+FROM docs d,
+	LATERAL ivm_gen.insert_case(d.doc, ivm_gen.case_seed('array_insert_where', d.n)) c,
+	LATERAL pg_temp.run_insert(c) o
+WHERE d.n <= 1000;
+
+INSERT INTO results
+SELECT 'array_update_where_batch', d.n, c.label, o.outcome, o.disagree,
+	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.patches END,
+	c.array_path, c.match_key, NULL, NULL,
+	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
+	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+FROM docs d,
+	LATERAL ivm_gen.batch_case(d.doc, ivm_gen.case_seed('array_update_where_batch', d.n)) c,
+	LATERAL pg_temp.run_batch(c) o
+WHERE d.n <= 1000;
+
+INSERT INTO results
+SELECT 'deep_merge', d.n, c.label, o.outcome, o.disagree,
+	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.source END,
+	NULL, NULL, NULL, NULL,
+	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
+	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+FROM docs d
+	JOIN docs other ON other.n = d.n % 3000 + 1,
+	LATERAL ivm_gen.doc_case(d.doc, other.doc, ivm_gen.case_seed('deep_merge', d.n), false) c,
+	LATERAL pg_temp.run_deep_merge(c) o
+WHERE d.n <= 1000;
+
+INSERT INTO results
+SELECT 'merge_patch', d.n, c.label, o.outcome, o.disagree,
+	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.source END,
+	NULL, NULL, NULL, NULL,
+	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
+	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+FROM docs d
+	JOIN docs other ON other.n = d.n % 3000 + 1,
+	LATERAL ivm_gen.doc_case(d.doc, other.doc, ivm_gen.case_seed('merge_patch', d.n), true) c,
+	LATERAL pg_temp.run_merge_patch(c) o
+WHERE d.n <= 1000;
 
 -- summary: one row per function
 SELECT fn,
@@ -227,8 +392,9 @@ SELECT fn,
 	count(*) FILTER (WHERE disagree) AS disagreements
 FROM results
 GROUP BY fn
-ORDER BY min(CASE fn WHEN 'array_update_where' THEN 1 WHEN 'merge_at_path' THEN 2
-	WHEN 'has_path_changed' THEN 3 ELSE 4 END);
+ORDER BY min(array_position(ARRAY['array_update_where', 'merge_at_path',
+	'has_path_changed', 'array_upsert_where', 'array_delete_where', 'array_insert_where',
+	'array_update_where_batch', 'deep_merge', 'merge_patch'], fn));
 
 -- outcomes by the kind of path (or of change) drawn
 SELECT fn, label, sum(k) AS cases,
@@ -243,6 +409,17 @@ SELECT fn, case_no,
 		WHEN fn IN ('array_update_where', 'array_upsert_where') THEN
 			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(path), pg_temp.lit(match_key),
 				pg_temp.lit(match_value), pg_temp.lit(arg))
+		WHEN fn = 'array_delete_where' THEN
+			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(path), pg_temp.lit(match_key),
+				pg_temp.lit(match_value))
+		WHEN fn = 'array_insert_where' THEN
+			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(path), pg_temp.lit(arg),
+				pg_temp.lit(match_key), coalesce(descending::text, 'NULL'))
+		WHEN fn = 'array_update_where_batch' THEN
+			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(path), pg_temp.lit(match_key),
+				pg_temp.lit(arg))
+		WHEN fn IN ('deep_merge', 'merge_patch') THEN
+			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(arg))
 		ELSE  -- merge_at_path, has_path_changed
 			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(arg), pg_temp.lit(path))
 		END) AS call,

@@ -104,7 +104,9 @@ END
 $$;
 
 -- A number, written in many ways: integers, numerics with scale (1.50,
--- 42.0, ...), exponents, huge and tiny values.  The text is kept by jsonb.
+-- 42.0, ...), exponents, huge and tiny values (also those numeric stores
+-- with its long header: weight beyond +-63 base-10000 digits or a scale
+-- over 63).  The text is kept by jsonb.
 CREATE FUNCTION ivm_gen.make_num(seed bigint) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -127,7 +129,9 @@ BEGIN
 		'0', '-0', '0.0', '1', '-1', '42', '42.0', '1.50', '1.5', '100', '-17.250',
 		'3.14159265358979323846264338327950288', '0.001', '1e3', '2.5E-3',
 		'12345678901234567890123', '9007199254740993', '-0.000', '0.10',
-		'1E+2', '123456789.987654321'])::jsonb;
+		'1E+2', '123456789.987654321', '1e300', '-1.0E+300', '1e-300', '-1e-70',
+		'0.0000000000000000000000000000000000000000000000000000000000000000000000100',
+		'7.0000000000000000000000000000000000000000000000000000000000000000000000'])::jsonb;
 END
 $$;
 
@@ -1067,6 +1071,433 @@ BEGIN
 		c.path := NULL;
 	ELSE
 		c.path := ARRAY[ivm_gen.key(ivm_gen.rnd(seed, 15))];
+	END IF;
+	RETURN c;
+END
+$$;
+
+------------------------------------------------------------------------------
+-- Arguments and cases of the 0.2 functions
+------------------------------------------------------------------------------
+
+-- doc with the value at path (an existing path of doc, as drawn by path_for:
+-- negative or spelled indexes allowed, one dimension, no NULL) replaced by
+-- value; the empty path replaces the whole document.
+CREATE FUNCTION ivm_gen.set_path(doc jsonb, path text[], value jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN coalesce(cardinality($2), 0) = 0 THEN $3
+	            ELSE jsonb_set($1, ivm_gen.normalize($1, $2), $3, false) END
+$$;
+
+-- The object elements of arr (NULL or not an array: none), in order.
+CREATE FUNCTION ivm_gen.objects_of(arr jsonb) RETURNS jsonb[]
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT ARRAY(SELECT elem FROM jsonb_array_elements(
+		CASE WHEN jsonb_typeof($1) = 'array' THEN $1 ELSE '[]' END)
+		WITH ORDINALITY AS x(elem, ord)
+		WHERE jsonb_typeof(elem) = 'object' ORDER BY ord)
+$$;
+
+-- doc with every object of the array at path (an existing path, see
+-- set_path) given 30 to 45 more keys "w1", "w2", ...: objects past the
+-- 32-pair offset stride, where keys are found by binary search.
+CREATE FUNCTION ivm_gen.widen(doc jsonb, path text[], seed bigint) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN jsonb_typeof($1 #> $2) = 'array' THEN ivm_gen.set_path($1, $2, (
+		SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(elem) = 'object'
+			THEN elem || (SELECT jsonb_object_agg('w' || i, ivm_gen.scalar(ivm_gen.rnd($3, i)))
+				FROM generate_series(1, ivm_gen.ri($3, 0, 30, 45)) AS i)
+			ELSE elem END ORDER BY ord), '[]')
+		FROM jsonb_array_elements($1 #> $2) WITH ORDINALITY AS x(elem, ord)))
+	ELSE $1 END
+$$;
+
+-- Whether path can be followed by #> and set_path: not NULL, one
+-- dimension, no NULL element.
+CREATE FUNCTION ivm_gen.plain_path(path text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT $1 IS NOT NULL AND coalesce(array_ndims($1), 1) = 1
+		AND array_position($1, NULL) IS NULL
+$$;
+
+-- A key of the objects of arr to sort or match by: mostly one they have
+-- ('id' when there is one), sometimes one they lack.
+CREATE FUNCTION ivm_gen.key_for(arr jsonb, seed bigint) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	elems jsonb[] := ivm_gen.objects_of(arr);
+	keys  text[];
+BEGIN
+	IF cardinality(elems) > 0 AND ivm_gen.pct(seed, 1) < 88 THEN
+		keys := ARRAY(SELECT k FROM jsonb_object_keys(ivm_gen.pick(seed, 2, elems)) AS k
+			ORDER BY k COLLATE "C");
+		IF cardinality(keys) > 0 THEN
+			RETURN CASE WHEN 'id' = ANY (keys) AND ivm_gen.pct(seed, 3) < 50 THEN 'id'
+				ELSE ivm_gen.pick(seed, 4, keys) END;
+		END IF;
+	END IF;
+	RETURN CASE WHEN ivm_gen.pct(seed, 5) < 60 THEN 'id'
+		ELSE ivm_gen.missing_key(ivm_gen.rnd(seed, 6)) END;
+END
+$$;
+
+-- A value of any jsonb type to sort or match by, near the values the
+-- objects of arr have at key: one of them (the same, or rescaled: equal but
+-- other bytes), a value of every type (null, strings, numbers, booleans,
+-- empty and non-empty arrays and objects: [] sorts before null), or NULL
+-- (the key left out).
+CREATE FUNCTION ivm_gen.value_near(arr jsonb, key text, seed bigint) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	p    int := ivm_gen.pct(seed, 1);
+	vals jsonb[] := ARRAY(SELECT e -> key FROM unnest(ivm_gen.objects_of(arr)) AS e
+		WHERE e ? key);
+BEGIN
+	IF p < 45 AND cardinality(vals) > 0 THEN
+		RETURN ivm_gen.pick(seed, 2, vals);
+	ELSIF p < 55 AND cardinality(vals) > 0 THEN
+		RETURN ivm_gen.rescale(ivm_gen.pick(seed, 2, vals));
+	ELSIF p < 70 THEN
+		RETURN ivm_gen.id_value(ivm_gen.rnd(seed, 3), ivm_gen.pick(seed, 4, ARRAY['int',
+			'numeric', 'uuid', 'bool', 'null', 'string', 'object', 'array']), 20);
+	ELSIF p < 85 THEN
+		RETURN ivm_gen.scalar(ivm_gen.rnd(seed, 5));
+	ELSIF p < 93 THEN
+		RETURN ivm_gen.pick(seed, 6, ARRAY['[]', '{}', 'null', '""', '[null]', '[1]',
+			'[1, 2]', '[[]]', '{"a": 1}', '{"a": null}', 'true', 'false', '0', '-0.0'])::jsonb;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+-- arr sorted by the values at key (jsonb ordering; elements without it as
+-- NULLs: last ascending, first descending), ties in their order.
+CREATE FUNCTION ivm_gen.sort_by(arr jsonb, key text, descending boolean) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(jsonb_agg(elem ORDER BY
+		CASE WHEN NOT $3 THEN CASE WHEN jsonb_typeof(elem) = 'object' THEN elem -> $2 END END
+			ASC NULLS LAST,
+		CASE WHEN $3 THEN CASE WHEN jsonb_typeof(elem) = 'object' THEN elem -> $2 END END
+			DESC NULLS FIRST,
+		ord), '[]')
+	FROM jsonb_array_elements($1) WITH ORDINALITY AS x(elem, ord)
+$$;
+
+-- Arguments of jsonb_array_insert_where.
+CREATE TYPE ivm_gen.insert_case AS (
+	target     jsonb,
+	array_path text[],
+	element    jsonb,
+	sort_key   text,
+	descending boolean,
+	label      text        -- which path variant was drawn
+);
+
+-- A case on the document doc for jsonb_array_insert_where: the array is
+-- sorted by the sort key half of the time (as an application keeps it),
+-- the element carries a sort value of any type or none; sometimes no sort
+-- key (append), a NULL descending, a NULL element or one that is not an
+-- object.
+CREATE FUNCTION ivm_gen.insert_case(doc jsonb, seed bigint) RETURNS ivm_gen.insert_case
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	c   ivm_gen.insert_case;
+	arr jsonb;
+	v   jsonb;
+	q   int := ivm_gen.pct(seed, 5);
+BEGIN
+	c.target := doc;
+	SELECT f.path, f.label INTO c.array_path, c.label
+		FROM ivm_gen.path_for(c.target, ivm_gen.rnd(seed, 2), 'array') f;
+	IF ivm_gen.plain_path(c.array_path) THEN
+		IF ivm_gen.pct(seed, 11) < 8 THEN
+			c.target := ivm_gen.widen(c.target, c.array_path, ivm_gen.rnd(seed, 12));
+		END IF;
+		arr := c.target #> c.array_path;
+	END IF;
+	c.sort_key := CASE WHEN ivm_gen.pct(seed, 3) < 10 THEN NULL
+		ELSE ivm_gen.key_for(arr, ivm_gen.rnd(seed, 4)) END;
+	c.descending := CASE WHEN q < 45 THEN true WHEN q < 98 THEN false END;
+	IF jsonb_typeof(arr) = 'array' AND c.sort_key IS NOT NULL
+		AND ivm_gen.pct(seed, 6) < 50
+	THEN
+		arr := ivm_gen.sort_by(arr, c.sort_key, coalesce(c.descending, false));
+		c.target := ivm_gen.set_path(c.target, c.array_path, arr);
+	END IF;
+	-- the element: like one of the array's objects (or a random object)
+	c.element := ivm_gen.patch_for(ivm_gen.pick(seed, 7,
+		ivm_gen.objects_of(arr) || '{}'::jsonb), ivm_gen.rnd(seed, 8));
+	IF jsonb_typeof(c.element) = 'object' AND c.sort_key IS NOT NULL THEN
+		v := ivm_gen.value_near(arr, c.sort_key, ivm_gen.rnd(seed, 9));
+		c.element := CASE WHEN v IS NULL THEN c.element - c.sort_key
+			ELSE c.element || jsonb_build_object(c.sort_key, v) END;
+	END IF;
+	IF ivm_gen.pct(seed, 10) < 3 THEN
+		c.target := NULL;
+	END IF;
+	RETURN c;
+END
+$$;
+
+-- Arguments of jsonb_array_update_where_batch.
+CREATE TYPE ivm_gen.batch_case AS (
+	target     jsonb,
+	array_path text[],
+	match_key  text,
+	patches    jsonb,
+	label      text        -- which path variant was drawn
+);
+
+-- Patches for a batch update of arr by key: each carries a key value
+-- that some element has (the same, or rescaled), that an earlier patch has
+-- (duplicates, combined in order; sometimes all of them), or that none
+-- has; and fields like patch_for's.  Mostly 1..6 patches, sometimes up to
+-- 40 (across the offset stride of the patches array); sometimes none, NULL,
+-- not an array, one patch that is not an object or lacks the key.
+CREATE FUNCTION ivm_gen.patches_for(arr jsonb, key text, seed bigint) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	p     int := ivm_gen.pct(seed, 1);
+	elems jsonb[] := ivm_gen.objects_of(arr);
+	kvals jsonb[] := '{}';
+	out   jsonb := '[]';
+	e     jsonb;
+	v     jsonb;
+	patch jsonb;
+	m     int;
+	q     int;
+	j     int;
+	same  boolean;
+BEGIN
+	IF p < 4 THEN
+		RETURN NULL;
+	ELSIF p < 9 THEN
+		RETURN ivm_gen.pick(seed, 2, ARRAY['{}', '{"id": 1}', '1', '"x"', 'null', 'true',
+			'"[]"'])::jsonb;
+	ELSIF p < 13 THEN
+		RETURN '[]';
+	END IF;
+	m := CASE WHEN ivm_gen.pct(seed, 3) < 88 THEN ivm_gen.ri(seed, 4, 1, 6)
+		ELSE ivm_gen.ri(seed, 4, 7, 40) END;
+	-- sometimes every patch for the same element
+	same := ivm_gen.pct(seed, 9) < 6;
+	FOR i IN 1 .. m LOOP
+		q := CASE WHEN same AND i > 1 THEN 70 ELSE ivm_gen.pct(seed, 100 + i) END;
+		e := NULL;
+		IF q < 60 AND cardinality(elems) > 0 THEN
+			e := ivm_gen.pick(seed, 200 + i, elems);
+			v := e -> key;
+			IF v IS NOT NULL AND ivm_gen.pct(seed, 300 + i) < 20 THEN
+				v := ivm_gen.rescale(v);
+			END IF;
+		ELSIF q < 75 AND cardinality(kvals) > 0 THEN
+			v := ivm_gen.pick(seed, 400 + i, kvals);
+		ELSE
+			v := ivm_gen.value_near(arr, key, ivm_gen.rnd(seed, 500 + i));
+		END IF;
+		v := coalesce(v, ivm_gen.id_value(ivm_gen.rnd(seed, 600 + i), 'mixed', 10));
+		patch := ivm_gen.patch_for(e, ivm_gen.rnd(seed, 700 + i));
+		IF jsonb_typeof(patch) IS DISTINCT FROM 'object' THEN
+			patch := '{}';
+		END IF;
+		patch := patch || jsonb_build_object(key, v);
+		kvals := kvals || v;
+		out := out || jsonb_build_array(patch);
+	END LOOP;
+	IF ivm_gen.pct(seed, 5) < 6 THEN
+		-- one bad patch
+		j := ivm_gen.ri(seed, 6, 0, m - 1);
+		out := jsonb_set(out, ARRAY[j::text], CASE WHEN ivm_gen.pct(seed, 7) < 50
+			THEN (out -> j) - key
+			ELSE ivm_gen.pick(seed, 8, ARRAY['1', '"id"', '[]', 'null', '[{"id": 1}]'])::jsonb END);
+	END IF;
+	RETURN out;
+END
+$$;
+
+-- A case on the document doc for jsonb_array_update_where_batch.
+CREATE FUNCTION ivm_gen.batch_case(doc jsonb, seed bigint) RETURNS ivm_gen.batch_case
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	c   ivm_gen.batch_case;
+	arr jsonb;
+BEGIN
+	c.target := doc;
+	SELECT f.path, f.label INTO c.array_path, c.label
+		FROM ivm_gen.path_for(c.target, ivm_gen.rnd(seed, 2), 'array') f;
+	IF ivm_gen.plain_path(c.array_path) THEN
+		IF ivm_gen.pct(seed, 7) < 8 THEN
+			c.target := ivm_gen.widen(c.target, c.array_path, ivm_gen.rnd(seed, 8));
+		END IF;
+		arr := c.target #> c.array_path;
+	END IF;
+	c.match_key := CASE WHEN ivm_gen.pct(seed, 3) < 3 THEN NULL
+		ELSE ivm_gen.key_for(arr, ivm_gen.rnd(seed, 4)) END;
+	c.patches := ivm_gen.patches_for(arr, coalesce(c.match_key, 'id'), ivm_gen.rnd(seed, 5));
+	IF ivm_gen.pct(seed, 6) < 3 THEN
+		c.target := NULL;
+	END IF;
+	RETURN c;
+END
+$$;
+
+-- A case on the document doc for jsonb_array_delete_where: the match of
+-- jsonb_array_update_where's cases (patch unused), sometimes in an array
+-- of wide objects.
+CREATE FUNCTION ivm_gen.delete_case(doc jsonb, seed bigint) RETURNS ivm_gen.array_case
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	c ivm_gen.array_case := ivm_gen.array_case(doc, seed, false);
+BEGIN
+	c.patch := NULL;
+	IF ivm_gen.pct(seed, 101) < 8 AND c.target IS NOT NULL
+		AND ivm_gen.plain_path(c.array_path)
+	THEN
+		c.target := ivm_gen.widen(c.target, c.array_path, ivm_gen.rnd(seed, 102));
+	END IF;
+	RETURN c;
+END
+$$;
+
+-- A subset of v: objects keep some of their keys (at every depth), with
+-- the same values; anything else stays as it is.  Deep-merged or
+-- merge-patched into v, it changes nothing (unless v holds JSON nulls, for
+-- a merge patch).
+CREATE FUNCTION ivm_gen.subset(v jsonb, seed bigint) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN jsonb_typeof($1) = 'object' THEN coalesce((
+		SELECT jsonb_object_agg(key, ivm_gen.subset(value, ivm_gen.rnd($2, ord::int)))
+		FROM jsonb_each($1) WITH ORDINALITY AS e(key, value, ord)
+		WHERE ivm_gen.pct($2, 1000 + ord::int) < 60), '{}')
+	ELSE $1 END
+$$;
+
+-- An object whose values are JSON nulls, scalars and such objects again,
+-- up to depth levels deep: what a merge patch must clean of its nulls when
+-- it creates a key.
+CREATE FUNCTION ivm_gen.null_obj(seed bigint, depth int) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	o jsonb := '{}';
+	p int;
+BEGIN
+	FOR i IN 1 .. ivm_gen.ri(seed, 1, 0, 4) LOOP
+		p := ivm_gen.pct(seed, 100 + i);
+		o := o || jsonb_build_object(ivm_gen.key(ivm_gen.rnd(seed, 200 + i)), CASE
+			WHEN p < 35 THEN 'null'
+			WHEN p < 60 OR depth <= 0 THEN ivm_gen.scalar(ivm_gen.rnd(seed, 300 + i))
+			WHEN p < 70 THEN ivm_gen.value(ivm_gen.rnd(seed, 300 + i), 1)
+			ELSE ivm_gen.null_obj(ivm_gen.rnd(seed, 400 + i), depth - 1) END);
+	END LOOP;
+	RETURN o;
+END
+$$;
+
+-- An object to deep-merge or merge-patch into base (any value): for each
+-- key of base (when it is an object) left out, the same value, the value
+-- rescaled (equal, other bytes), an overlay of its value (recursively, at
+-- every depth), a new value of any type, a JSON null (when nulls), or an
+-- object holding nulls; plus new keys.
+CREATE FUNCTION ivm_gen.overlay(base jsonb, seed bigint, depth int, nulls boolean)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	o    jsonb := '{}';
+	keys text[];
+	k    text;
+	v    jsonb;
+	p    int := ivm_gen.pct(seed, 1);
+BEGIN
+	IF jsonb_typeof(base) = 'object' THEN
+		keys := ARRAY(SELECT x FROM jsonb_object_keys(base) AS x ORDER BY x COLLATE "C");
+		FOR i IN 1 .. cardinality(keys) LOOP
+			k := keys[i];
+			v := base -> k;
+			CASE ivm_gen.ri(seed, 100 + i, 0, 11)
+			WHEN 0, 1, 2 THEN
+				CONTINUE;
+			WHEN 3 THEN
+				NULL;
+			WHEN 4 THEN
+				v := ivm_gen.rescale(v);
+			WHEN 5, 6, 7 THEN
+				v := CASE WHEN depth > 0 AND jsonb_typeof(v) = 'object'
+					THEN ivm_gen.overlay(v, ivm_gen.rnd(seed, 200 + i), depth - 1, nulls)
+					ELSE ivm_gen.value(ivm_gen.rnd(seed, 200 + i), 1) END;
+			WHEN 8 THEN
+				v := ivm_gen.value(ivm_gen.rnd(seed, 300 + i), 2);
+			WHEN 9 THEN
+				v := CASE WHEN nulls THEN 'null' ELSE ivm_gen.scalar(ivm_gen.rnd(seed, 400 + i)) END;
+			ELSE
+				v := ivm_gen.null_obj(ivm_gen.rnd(seed, 500 + i), depth);
+			END CASE;
+			o := o || jsonb_build_object(k, v);
+		END LOOP;
+	END IF;
+	-- new keys (also keys of base: the pool is small)
+	FOR i IN 1 .. CASE WHEN p < 30 THEN 0 ELSE ivm_gen.ri(seed, 2, 1, 4) END LOOP
+		p := ivm_gen.pct(seed, 600 + i);
+		o := o || jsonb_build_object(ivm_gen.key(ivm_gen.rnd(seed, 700 + i)), CASE
+			WHEN p < 40 THEN ivm_gen.value(ivm_gen.rnd(seed, 800 + i), 1)
+			WHEN p < 65 THEN ivm_gen.null_obj(ivm_gen.rnd(seed, 900 + i), depth)
+			WHEN p < 80 AND nulls THEN 'null'
+			ELSE ivm_gen.scalar(ivm_gen.rnd(seed, 1000 + i)) END);
+	END LOOP;
+	RETURN o;
+END
+$$;
+
+-- Arguments of jsonb_deep_merge and jsonb_merge_patch.
+CREATE TYPE ivm_gen.doc_case AS (
+	target jsonb,
+	source jsonb,          -- source, or patch
+	label  text            -- what the source was made of
+);
+
+-- A case on the document doc for jsonb_deep_merge (nulls = false: the
+-- overlays hold JSON nulls only sometimes) or jsonb_merge_patch (nulls =
+-- true: JSON nulls at every depth); other_doc is another document.
+CREATE FUNCTION ivm_gen.doc_case(doc jsonb, other_doc jsonb, seed bigint, nulls boolean)
+RETURNS ivm_gen.doc_case
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	c ivm_gen.doc_case;
+	p int := ivm_gen.pct(seed, 1);
+	n boolean := nulls OR ivm_gen.pct(seed, 2) < 30;
+BEGIN
+	c.target := doc;
+	IF p < 62 THEN
+		c.label := 'overlay';
+		c.source := ivm_gen.overlay(doc, ivm_gen.rnd(seed, 3), 4, n);
+	ELSIF p < 66 THEN
+		c.label := 'same';
+		c.source := doc;
+	ELSIF p < 70 THEN
+		c.label := 'subset';
+		c.source := ivm_gen.subset(doc, ivm_gen.rnd(seed, 8));
+	ELSIF p < 73 THEN
+		c.label := 'rescaled';
+		c.source := ivm_gen.rescale(doc);
+	ELSIF p < 78 THEN
+		c.label := 'other document';
+		c.source := other_doc;
+	ELSIF p < 82 THEN
+		c.label := 'empty';
+		c.source := '{}';
+	ELSIF p < 88 THEN
+		c.label := 'nulls';
+		c.source := ivm_gen.null_obj(ivm_gen.rnd(seed, 4), 4);
+	ELSIF p < 94 THEN
+		c.label := 'not an object';
+		c.source := CASE WHEN ivm_gen.pct(seed, 5) < 50 THEN ivm_gen.value(ivm_gen.rnd(seed, 6), 1)
+			ELSE ivm_gen.pick(seed, 7, ARRAY['null', '[]', '[{}]', '"x"', '0', 'true'])::jsonb END;
+	ELSIF p < 97 THEN
+		c.label := 'null source';
+		c.source := NULL;
+	ELSE
+		c.label := 'null target';
+		c.source := ivm_gen.overlay(doc, ivm_gen.rnd(seed, 3), 4, n);
+		c.target := NULL;
 	END IF;
 	RETURN c;
 END

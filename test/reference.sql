@@ -1,26 +1,30 @@
 -- test/reference.sql
 --
--- Reference implementations of the four jsonb_ivm functions, written in
+-- Reference implementations of the nine jsonb_ivm functions, written in
 -- plpgsql with nothing but PostgreSQL's own jsonb operators and functions
--- (#>, ->, ?, ||, =, jsonb_set, jsonb_build_object/array,
--- jsonb_array_elements, jsonb_typeof).  They are written to be read against
--- the contract, not to be fast; the differential test (sql/differential.sql)
--- and the fuzzer compare the C functions with them, result for result and
--- byte for byte (every result here is a jsonb that PostgreSQL itself built).
+-- (#>, ->, ?, ||, -, =, <, >, jsonb_set, jsonb_build_object/array,
+-- jsonb_array_elements, jsonb_each, jsonb_agg, jsonb_typeof).  They are
+-- written to be read against the contract, not to be fast; the differential
+-- test (sql/differential.sql) and the fuzzer (test/fuzz.sql) compare the C
+-- functions with them, result for result and byte for byte (every result
+-- here is a jsonb that PostgreSQL itself built).
 --
 -- The contract, checked in this order:
---   a. array_path / path NULL or match_key NULL     -> ERROR 22004
+--   a. array_path / path NULL, match_key NULL or descending NULL
+--                                                   -> ERROR 22004
 --      (even when the target is NULL)
 --   b. target NULL                                  -> NULL
---   c. match_value, updates, source or element NULL -> target unchanged
+--   c. match_value, updates, source, element, patches or patch NULL
+--                                                   -> target unchanged
 --   d. argument errors: a path of more than one dimension -> 2202E;
 --      a NULL path element -> 22004; updates / source / element that is not
---      a jsonb object -> 22023
+--      a jsonb object, patches that is not an array of objects that all
+--      carry match_key -> 22023
 --   e. the walk along the path (see ivm_ref.walk)
---   f. what must be found at the end of the path: an array for
---      array_update_where and array_upsert_where, an object for
---      merge_at_path; anything else -> ERROR 22023.
--- has_path_changed checks (a) only and otherwise behaves like #>.
+--   f. what must be found at the end of the path: an array for the array_*
+--      functions, an object for merge_at_path; anything else -> ERROR 22023.
+-- has_path_changed checks (a) only and otherwise behaves like #>;
+-- deep_merge and merge_patch have no path and raise no error.
 --
 -- Load with psql's \i; everything lives in the schema ivm_ref.
 
@@ -334,5 +338,293 @@ BEGIN
 		RETURN ivm_ref.set_at(target, w.at, w.value || jsonb_build_array(element));
 	END IF;
 	RETURN ivm_ref.set_at(target, w.at || pos::text, element);
+END
+$$;
+
+-- Whether elem is an object having the key match_key with a value =
+-- match_value (never NULL: elements that are not objects, or lack the key,
+-- do not match).
+CREATE FUNCTION ivm_ref.matches(elem jsonb, match_key text, match_value jsonb)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_typeof(elem) = 'object' AND coalesce(elem -> match_key = match_value, false)
+$$;
+
+-- 5. jsonb_array_delete_where
+CREATE FUNCTION ivm_ref.array_delete_where(target jsonb, array_path text[],
+	match_key text, match_value jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	w    ivm_ref.walk_result;
+	kept jsonb;
+BEGIN
+	-- a
+	IF array_path IS NULL OR match_key IS NULL THEN
+		RAISE EXCEPTION 'array_path and match_key must not be null'
+			USING ERRCODE = '22004';
+	END IF;
+	-- b
+	IF target IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- c
+	IF match_value IS NULL THEN
+		RETURN target;
+	END IF;
+	-- d
+	array_path := ivm_ref.check_path(array_path);
+	-- e: nothing at array_path (missing key, index out of range, scalar on
+	-- the way): nothing to delete
+	w := ivm_ref.walk(target, array_path);
+	IF NOT w.reached THEN
+		RETURN target;
+	END IF;
+	-- f
+	IF jsonb_typeof(w.value) <> 'array' THEN
+		RAISE EXCEPTION 'value at array_path is not an array' USING ERRCODE = '22023';
+	END IF;
+	-- every element but the matching ones, in order
+	kept := coalesce((
+		SELECT jsonb_agg(e.elem ORDER BY e.ord)
+		FROM jsonb_array_elements(w.value) WITH ORDINALITY AS e(elem, ord)
+		WHERE NOT ivm_ref.matches(e.elem, match_key, match_value)), '[]');
+	RETURN ivm_ref.set_at(target, w.at, kept);
+END
+$$;
+
+-- Whether the array element elem sorts after the element new_elem by
+-- sort_key, in a sorted insert: the values at sort_key in jsonb's ordering
+-- (the < and > operators), reversed when descending; an element without
+-- sort_key (or not an object) sorts as NULL does in ORDER BY: after every
+-- value ascending (NULLS LAST), before every value descending (NULLS
+-- FIRST); two such elements sort as equal.
+CREATE FUNCTION ivm_ref.sorts_after(elem jsonb, new_elem jsonb, sort_key text,
+	descending boolean) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+		WHEN a IS NULL AND b IS NULL THEN false
+		WHEN a IS NULL THEN NOT descending
+		WHEN b IS NULL THEN descending
+		WHEN descending THEN a < b
+		ELSE a > b END
+	FROM (SELECT CASE WHEN jsonb_typeof(elem) = 'object' THEN elem -> sort_key END,
+	             CASE WHEN jsonb_typeof(new_elem) = 'object' THEN new_elem -> sort_key END)
+		AS v(a, b)
+$$;
+
+-- 6. jsonb_array_insert_where
+CREATE FUNCTION ivm_ref.array_insert_where(target jsonb, array_path text[],
+	element jsonb, sort_key text DEFAULT NULL, descending boolean DEFAULT false)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	w   ivm_ref.walk_result;
+	pos int;
+BEGIN
+	-- a
+	IF array_path IS NULL OR descending IS NULL THEN
+		RAISE EXCEPTION 'array_path and descending must not be null'
+			USING ERRCODE = '22004';
+	END IF;
+	-- b
+	IF target IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- c
+	IF element IS NULL THEN
+		RETURN target;
+	END IF;
+	-- d
+	array_path := ivm_ref.check_path(array_path);
+	IF jsonb_typeof(element) <> 'object' THEN
+		RAISE EXCEPTION 'element must be a jsonb object' USING ERRCODE = '22023';
+	END IF;
+	-- e: a missing array is created as by array_upsert_where
+	w := ivm_ref.walk(target, array_path);
+	IF NOT w.reached THEN
+		IF w.why = 'missing key' THEN
+			RETURN ivm_ref.set_at(target, w.at,
+				w.value || jsonb_build_object(array_path[w.stop],
+					ivm_ref.nest(array_path[w.stop + 1 :],
+						jsonb_build_array(element))));
+		END IF;
+		RAISE EXCEPTION 'cannot follow path element at position %: %', w.stop, w.why
+			USING ERRCODE = '22023';
+	END IF;
+	-- f
+	IF jsonb_typeof(w.value) <> 'array' THEN
+		RAISE EXCEPTION 'value at array_path is not an array' USING ERRCODE = '22023';
+	END IF;
+	-- before the first element that sorts after element; no sort key, or
+	-- none sorts after it: at the end
+	IF sort_key IS NOT NULL THEN
+		pos := (SELECT min(e.ord) - 1
+			FROM jsonb_array_elements(w.value) WITH ORDINALITY AS e(elem, ord)
+			WHERE ivm_ref.sorts_after(e.elem, element, sort_key, descending));
+	END IF;
+	pos := coalesce(pos, jsonb_array_length(w.value));
+	RETURN ivm_ref.set_at(target, w.at,
+		coalesce((SELECT jsonb_agg(e.elem ORDER BY e.ord)
+			FROM jsonb_array_elements(w.value) WITH ORDINALITY AS e(elem, ord)
+			WHERE e.ord <= pos), '[]')
+		|| jsonb_build_array(element)
+		|| coalesce((SELECT jsonb_agg(e.elem ORDER BY e.ord)
+			FROM jsonb_array_elements(w.value) WITH ORDINALITY AS e(elem, ord)
+			WHERE e.ord > pos), '[]'));
+END
+$$;
+
+-- An element of a batch update with the patches applied: when elem is an
+-- object that has match_key, elem || p for every patch p (in order) whose
+-- match_key value equals elem's original one; otherwise elem itself.
+CREATE FUNCTION ivm_ref.apply_patches(elem jsonb, match_key text, patches jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	v jsonb;
+	p jsonb;
+BEGIN
+	IF jsonb_typeof(elem) <> 'object' OR NOT elem ? match_key THEN
+		RETURN elem;
+	END IF;
+	v := elem -> match_key;
+	FOR p IN SELECT x.patch FROM jsonb_array_elements(patches) WITH ORDINALITY AS x(patch, ord)
+		ORDER BY x.ord
+	LOOP
+		IF p -> match_key = v THEN
+			elem := elem || p;
+		END IF;
+	END LOOP;
+	RETURN elem;
+END
+$$;
+
+-- 7. jsonb_array_update_where_batch
+CREATE FUNCTION ivm_ref.array_update_where_batch(target jsonb, array_path text[],
+	match_key text, patches jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	w ivm_ref.walk_result;
+	p jsonb;
+BEGIN
+	-- a
+	IF array_path IS NULL OR match_key IS NULL THEN
+		RAISE EXCEPTION 'array_path and match_key must not be null'
+			USING ERRCODE = '22004';
+	END IF;
+	-- b
+	IF target IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- c
+	IF patches IS NULL THEN
+		RETURN target;
+	END IF;
+	-- d
+	array_path := ivm_ref.check_path(array_path);
+	IF jsonb_typeof(patches) <> 'array' THEN
+		RAISE EXCEPTION 'patches must be a jsonb array' USING ERRCODE = '22023';
+	END IF;
+	FOR p IN SELECT jsonb_array_elements(patches) LOOP
+		IF jsonb_typeof(p) <> 'object' OR NOT p ? match_key THEN
+			RAISE EXCEPTION 'every patch must be an object carrying match_key'
+				USING ERRCODE = '22023';
+		END IF;
+	END LOOP;
+	-- e: nothing at array_path: nothing to update
+	w := ivm_ref.walk(target, array_path);
+	IF NOT w.reached THEN
+		RETURN target;
+	END IF;
+	-- f
+	IF jsonb_typeof(w.value) <> 'array' THEN
+		RAISE EXCEPTION 'value at array_path is not an array' USING ERRCODE = '22023';
+	END IF;
+	RETURN ivm_ref.set_at(target, w.at, coalesce((
+		SELECT jsonb_agg(ivm_ref.apply_patches(e.elem, match_key, patches) ORDER BY e.ord)
+		FROM jsonb_array_elements(w.value) WITH ORDINALITY AS e(elem, ord)), '[]'));
+END
+$$;
+
+-- Deep merge of two values: objects key by key, recursively; anything
+-- else: s.
+CREATE FUNCTION ivm_ref.deep_merge_values(t jsonb, s jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	k text;
+	v jsonb;
+BEGIN
+	IF jsonb_typeof(t) <> 'object' OR jsonb_typeof(s) <> 'object' THEN
+		RETURN s;
+	END IF;
+	FOR k, v IN SELECT key, value FROM jsonb_each(s) LOOP
+		t := t || jsonb_build_object(k,
+			CASE WHEN t ? k THEN ivm_ref.deep_merge_values(t -> k, v) ELSE v END);
+	END LOOP;
+	RETURN t;
+END
+$$;
+
+-- 8. jsonb_deep_merge
+CREATE FUNCTION ivm_ref.deep_merge(target jsonb, source jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	-- b
+	IF target IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- c
+	IF source IS NULL THEN
+		RETURN target;
+	END IF;
+	RETURN ivm_ref.deep_merge_values(target, source);
+END
+$$;
+
+-- RFC 7386, section 2, word for word: t is the target (NULL when it is
+-- undefined, i.e. a key the parent lacks), p the patch.
+--   if Patch is an Object:
+--     if Target is not an Object: Target = {}
+--     for each Name/Value pair in Patch:
+--       if Value is null: remove Name from Target (if present)
+--       else: Target[Name] = MergePatch(Target[Name], Value)
+--     return Target
+--   else: return Patch
+CREATE FUNCTION ivm_ref.merge_patch_rfc(t jsonb, p jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	k text;
+	v jsonb;
+BEGIN
+	IF jsonb_typeof(p) <> 'object' THEN
+		RETURN p;
+	END IF;
+	IF t IS NULL OR jsonb_typeof(t) <> 'object' THEN
+		t := '{}';
+	END IF;
+	FOR k, v IN SELECT key, value FROM jsonb_each(p) LOOP
+		IF jsonb_typeof(v) = 'null' THEN
+			t := t - k;
+		ELSE
+			t := t || jsonb_build_object(k, ivm_ref.merge_patch_rfc(t -> k, v));
+		END IF;
+	END LOOP;
+	RETURN t;
+END
+$$;
+
+-- 9. jsonb_merge_patch
+CREATE FUNCTION ivm_ref.merge_patch(target jsonb, patch jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	-- b
+	IF target IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- c (a JSON null patch is not NULL: it replaces the document)
+	IF patch IS NULL THEN
+		RETURN target;
+	END IF;
+	RETURN ivm_ref.merge_patch_rfc(target, patch);
 END
 $$;

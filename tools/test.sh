@@ -46,6 +46,17 @@ if [ $status -ne 0 ]; then
 	[ "$failed" -eq 0 ] && failed=1
 fi
 
+# The differential fuzzer's quick mode, on a cluster of its own: one
+# verdict per function, in the form count_regress reads ("ok 1 - fuzz ...").
+ivm_log "suite: differential fuzzer, quick mode (tools/fuzz.sh)"
+before=$failed
+status=0
+"$IVM_ROOT/tools/fuzz.sh" --quick >"$IVM_TMP/fuzz.log" 2>&1 || status=$?
+cat "$IVM_TMP/fuzz.log"
+count_regress "$IVM_TMP/fuzz.log"
+# a run that failed before any verdict still counts as a failure
+[ $status -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
+
 if $matrix; then
 	ivm_log "suite: version matrix (tools/matrix.sh 13 17 18)"
 	status=0
