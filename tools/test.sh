@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run the whole jsonb_ivm test suite on a throwaway cluster: installs
-# PostgreSQL from Debian if needed, builds and installs the extension, runs
-# every suite and ends with one line "N passed, N failed".  Exits non-zero
-# on any failure.
+# PostgreSQL from Debian if needed, checks that the extension builds without
+# a warning (-Wall -Wextra -Werror), builds and installs it, runs every
+# suite and ends with one line "N passed, N failed".  Exits non-zero on any
+# failure.
 #
 # Usage: tools/test.sh [--matrix]
 #   --matrix  also run the regression suite on PostgreSQL 13, 17 and 18,
@@ -18,10 +19,27 @@ for arg in "$@"; do
 	esac
 done
 
-ivm_setup
-
 passed=0
 failed=0
+
+# The extension must build without a warning; PGXS adds COPT to the
+# compiler flags.  The matrix builds each version the same way.
+strict_copt="-Wall -Wextra -Werror"
+ivm_install_packages
+ivm_log "suite: warning-free build (COPT=$strict_copt)"
+if make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" clean >/dev/null 2>&1 &&
+	make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" COPT="$strict_copt" \
+		>"${TMPDIR:-/tmp}/jsonb_ivm-build.log" 2>&1; then
+	echo "ok 1 - build with $strict_copt (PostgreSQL $PGVERSION)"
+	passed=$((passed + 1))
+else
+	cat "${TMPDIR:-/tmp}/jsonb_ivm-build.log"
+	echo "not ok 1 - build with $strict_copt (PostgreSQL $PGVERSION)"
+	failed=$((failed + 1))
+fi
+rm -f "${TMPDIR:-/tmp}/jsonb_ivm-build.log"
+
+ivm_setup
 
 # count_regress FILE: add the pg_regress verdicts in FILE to the totals.
 # Understands both the classic ("test x ... ok") and the TAP-style output
@@ -60,7 +78,8 @@ count_regress "$IVM_TMP/fuzz.log"
 if $matrix; then
 	ivm_log "suite: version matrix (tools/matrix.sh 13 17 18)"
 	status=0
-	bash "$IVM_ROOT/tools/matrix.sh" 13 17 18 2>&1 | tee "$IVM_TMP/matrix.log" || status=$?
+	COPT=$strict_copt bash "$IVM_ROOT/tools/matrix.sh" 13 17 18 2>&1 | tee "$IVM_TMP/matrix.log" ||
+		status=$?
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$IVM_TMP/matrix.log" | tail -n 1 || true)
 	mpassed=0
 	mfailed=0
