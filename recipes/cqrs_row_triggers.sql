@@ -17,6 +17,38 @@
 -- The foreign keys of the fixture (no ON DELETE/UPDATE CASCADE) mean that a
 -- server or configuration that is still referenced cannot be deleted or
 -- change its id; the triggers rely on that.
+--
+-- Concurrency.  Under READ COMMITTED, every statement of a trigger sees the
+-- rows committed when it starts, and an UPDATE that waited for a row
+-- another transaction changed applies its SET to the newest version of the
+-- row without reading its FROM list again.  Patches of one document by
+-- different transactions therefore compose correctly (each UPDATE of a
+-- projection row waits for the last one and patches its result), but a
+-- trigger that copies data from another table, or decides from another
+-- table which documents to patch, may act on what a concurrent transaction
+-- is changing:
+--   * a server changes while another transaction removes it from a
+--     configuration: the server's trigger still sees the old mapping row,
+--     waits for the configuration document, and upserts the server back
+--     into the array the other transaction just took it out of;
+--   * a server changes while another transaction adds it to a
+--     configuration (or moves it there): the mapping trigger copies the
+--     server as it was before the change, and the server's trigger, which
+--     does not see the new mapping row, never patches that copy;
+--   * a configuration document changes while an allocation moves to it:
+--     the allocation's trigger copies the document as it was, and the
+--     configuration's trigger does not see the allocation yet.
+-- So a trigger locks the rows it copies from, or whose changes it must
+-- not miss, before it reads them: the mapping trigger takes FOR SHARE on
+-- the servers of its row, which waits for (and then blocks) any UPDATE of
+-- those servers, so that a server change and a mapping change of the same
+-- server run one after the other, and the allocation trigger takes FOR
+-- SHARE on the configuration document it embeds.  The statement that
+-- follows the lock sees the other transaction's committed change.  (The
+-- foreign key checks take FOR KEY SHARE, which does not conflict with an
+-- UPDATE that leaves the key alone, hence the stronger lock.)  The locks
+-- are taken in id order.  tools/stress.sh checks all of this with 8
+-- concurrent clients.
 
 SET client_min_messages = warning;
 
@@ -57,6 +89,12 @@ CREATE TRIGGER cqrs_dns_server AFTER INSERT OR UPDATE OR DELETE ON bench_dns_ser
 CREATE OR REPLACE FUNCTION cqrs_mapping_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+	-- a change of these servers waits for this transaction, or this one
+	-- for it (see Concurrency above); OLD or NEW is NULL for an INSERT or
+	-- a DELETE
+	PERFORM 1 FROM bench_dns_servers
+	WHERE id IN (OLD.dns_server_id, NEW.dns_server_id)
+	ORDER BY id FOR SHARE;
 	IF TG_OP IN ('DELETE', 'UPDATE') THEN
 		UPDATE tv_network_configuration
 		SET data = jsonb_array_delete_where(data, '{dns_servers}', 'id',
@@ -136,6 +174,14 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	fields := cqrs_allocation_fields(NEW);
+	-- the configuration document to embed cannot change until this
+	-- transaction ends, and a change in progress ends before it is read
+	-- (see Concurrency above)
+	IF TG_OP = 'INSERT'
+		OR NEW.network_configuration_id IS DISTINCT FROM OLD.network_configuration_id THEN
+		PERFORM 1 FROM tv_network_configuration
+		WHERE id = NEW.network_configuration_id FOR SHARE;
+	END IF;
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO tv_allocation VALUES (NEW.id, NEW.network_configuration_id,
 			fields || jsonb_build_object('network_configuration',

@@ -13,6 +13,15 @@
 -- As in the row-level recipe, primary keys of referenced rows do not
 -- change (the fixture's foreign keys forbid it) and the configuration
 -- document always has the same keys.
+--
+-- Concurrency: as the row-level recipe explains, a trigger that copies a
+-- server or a configuration document into another document, or decides
+-- from the mapping which documents to patch, can act on what a concurrent
+-- transaction is changing under READ COMMITTED.  So the mapping triggers
+-- lock every server of their rows FOR SHARE, and the allocation triggers
+-- every configuration document they embed, in id order, before they read
+-- them: a change of the same rows by another transaction ends before, or
+-- starts after, this one.
 
 SET client_min_messages = warning;
 
@@ -108,6 +117,12 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	r record;
 BEGIN
+	-- a change of these servers waits for this transaction, or this one
+	-- for it (see Concurrency above)
+	PERFORM 1 FROM bench_dns_servers
+	WHERE id IN (SELECT (e ->> 'dns_server_id')::integer
+		FROM jsonb_array_elements(left_rows || joined_rows) e)
+	ORDER BY id FOR SHARE;
 	FOR r IN SELECT (e ->> 'network_configuration_id')::integer AS configuration_id,
 			(e ->> 'dns_server_id')::integer AS server_id
 		FROM jsonb_array_elements(left_rows) e
@@ -243,6 +258,12 @@ CREATE TRIGGER cqrs_configuration_doc_update AFTER UPDATE ON tv_network_configur
 CREATE OR REPLACE FUNCTION cqrs_allocation_insert() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+	-- the configuration documents to embed cannot change until this
+	-- transaction ends, and changes in progress end before they are read
+	-- (see Concurrency above)
+	PERFORM 1 FROM tv_network_configuration
+	WHERE id IN (SELECT network_configuration_id FROM new_rows)
+	ORDER BY id FOR SHARE;
 	INSERT INTO tv_allocation
 	SELECT n.id, n.network_configuration_id, cqrs_allocation_fields(n)
 		|| jsonb_build_object('network_configuration',
@@ -255,6 +276,12 @@ $$;
 CREATE OR REPLACE FUNCTION cqrs_allocation_update() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+	-- as on INSERT, for the allocations that change configuration
+	PERFORM 1 FROM tv_network_configuration
+	WHERE id IN (SELECT n.network_configuration_id
+		FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
+		WHERE n.network_configuration_id IS DISTINCT FROM o.network_configuration_id)
+	ORDER BY id FOR SHARE;
 	DELETE FROM tv_allocation
 	WHERE id IN (SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows);
 	INSERT INTO tv_allocation
