@@ -46,9 +46,17 @@
 -- SHARE on the configuration document it embeds.  The statement that
 -- follows the lock sees the other transaction's committed change.  (The
 -- foreign key checks take FOR KEY SHARE, which does not conflict with an
--- UPDATE that leaves the key alone, hence the stronger lock.)  The locks
--- are taken in id order.  tools/stress.sh checks all of this with 8
--- concurrent clients.
+-- UPDATE that leaves the key alone, hence the stronger lock.)
+--
+-- Deadlocks.  The server trigger locks the configurations it patches in
+-- id order before patching them, so that changes of servers that share
+-- configurations queue instead of deadlocking.  Deadlocks remain possible
+-- where the order cannot be kept: a statement that changes several servers
+-- (each row's trigger locks the configurations of its own server), or a
+-- transaction that changes a configuration and then one of its servers.
+-- PostgreSQL detects them and aborts one of the transactions, which the
+-- application retries.  tools/stress.sh runs all of this with 8 concurrent
+-- clients and retries deadlocks with pgbench --max-tries.
 
 SET client_min_messages = warning;
 
@@ -69,6 +77,13 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	UPDATE tv_dns_server SET id = NEW.id, data = doc WHERE id = OLD.id;
+	-- lock the configurations to patch in id order: concurrent changes of
+	-- servers that share configurations then wait for one another instead
+	-- of deadlocking
+	PERFORM 1 FROM tv_network_configuration
+	WHERE id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
+		WHERE dns_server_id = NEW.id)
+	ORDER BY id FOR NO KEY UPDATE;
 	-- replace the server in every configuration that embeds it (whole,
 	-- so that a key the new document lacks goes too)
 	UPDATE tv_network_configuration c

@@ -21,7 +21,9 @@
 -- lock every server of their rows FOR SHARE, and the allocation triggers
 -- every configuration document they embed, in id order, before they read
 -- them: a change of the same rows by another transaction ends before, or
--- starts after, this one.
+-- starts after, this one.  The server trigger also locks the
+-- configurations it patches in id order first, so that bulk updates of
+-- servers that share configurations queue instead of deadlocking.
 
 SET client_min_messages = warning;
 
@@ -64,6 +66,14 @@ BEGIN
 	UPDATE tv_dns_server t SET data = cqrs_server_doc(n)
 	FROM new_rows n JOIN old_rows o ON o.id = n.id
 	WHERE t.id = n.id AND (o.*) IS DISTINCT FROM (n.*);
+
+	-- lock the configurations to patch in id order: concurrent changes of
+	-- servers that share configurations then wait for one another instead
+	-- of deadlocking
+	PERFORM 1 FROM tv_network_configuration
+	WHERE id IN (SELECT m.network_configuration_id
+		FROM new_rows n JOIN bench_nc_dns_mapping m ON m.dns_server_id = n.id)
+	ORDER BY id FOR NO KEY UPDATE;
 
 	-- one rewrite per configuration, whatever the number of its servers
 	-- that changed: patch them all in one pass
