@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Stress and concurrency test of the trigger recipes (recipes/*.sql): for
-# each recipe, concurrent pgbench clients run CQRS cascades and every other
-# kind of change against the seed plan's fixture for a while, then a single
-# session runs thousands of random statements (test/workload.sql); after
-# each, every projection must equal a rebuild from the base tables (no row
-# differs, EXCEPT ALL in both directions).  Prints one TAP line per check
-# ("ok N - ..." or "not ok N - ...") and ends with "stress: N passed, N
-# failed"; exits non-zero on any difference, any pgbench error other than a
-# retried deadlock, or a server crash.
+# Stress and concurrency test of the trigger recipes (recipes/*.sql).  For
+# each recipe: two sessions run the interleavings that once left
+# projections wrong, step by step; concurrent pgbench clients run CQRS
+# cascades and every other kind of change against the seed plan's fixture
+# for a while; then a single session runs thousands of random statements
+# (test/workload.sql).  After each, every projection must equal a rebuild
+# from the base tables (no row differs, EXCEPT ALL in both directions).
+# Prints one TAP line per check ("ok N - ..." or "not ok N - ...") and ends
+# with "stress: N passed, N failed"; exits non-zero on any difference, any
+# pgbench error other than a retried deadlock, or a server crash.
 #
 #   tools/stress.sh [options]
 # Options:
@@ -20,7 +21,9 @@
 #                  workload (default: drawn, and printed)
 #   --here         use the server that PGHOST, PGPORT and PGUSER point at
 #                  (jsonb_ivm installed) instead of building jsonb_ivm and
-#                  starting a throwaway cluster
+#                  starting a throwaway cluster; the databases
+#                  jsonb_ivm_{interleave,stress,ops}_{row,statement} are
+#                  created there and left for inspection
 #
 # The concurrent run uses the seed plan's scale (500 servers, 100
 # configurations of 50 servers, 500 allocations; one server change rewrites
@@ -32,6 +35,8 @@
 # statements change up to half of all servers at once, which at the seed
 # plan's scale takes about a minute per thousand statements with the
 # row-level recipe.  It runs in transactions of 100 statements.
+#
+# --seconds 60 takes about two and a half minutes in all.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -63,7 +68,7 @@ case $triggers in
 esac
 seed=${seed:-$((RANDOM * 32768 + RANDOM))}
 # pgbench retries a deadlocked transaction up to this many times in all
-max_tries=20
+max_tries=100
 
 if $here; then
 	STRESS_TMP=$(mktemp -d /tmp/jsonb_ivm_stress.XXXXXX)
@@ -122,8 +127,8 @@ prepare() {
 }
 
 # check DB WHAT: one TAP line saying whether every projection of DB equals
-# a rebuild, with the rows that differ per projection; the first of them
-# follow as comments.
+# a rebuild, with the number of rows (ids) that differ per projection; the
+# first of those ids follow as a comment.
 check() {
 	local db=$1 what=$2 counts ok=true
 	counts=$(spsql "$db" -F ' ' -c "
@@ -136,8 +141,11 @@ check() {
 	tap $ok "$what: rows differing from a rebuild: $counts"
 	if ! $ok; then
 		spsql "$db" -c "
-			SELECT format('#   %s %s: %s', projection, id, left(data, 300))
-			FROM ivm_test.projection_differences ORDER BY id, projection LIMIT 6"
+			SELECT format('#   %s differs from v_%s at id %s', 'tv_' || p, p,
+				array_to_string((array_agg(DISTINCT id ORDER BY id))[1:20], ', '))
+			FROM (SELECT substr(projection, strpos(projection, '_') + 1) AS p, id
+				FROM ivm_test.projection_differences) d
+			GROUP BY p ORDER BY p"
 	fi
 }
 
@@ -148,9 +156,10 @@ field() { sed -n "s/^$1: \([0-9.]*\).*/\1/p" "$2" | head -n 1; }
 concurrent() {
 	local recipe=$1 db=jsonb_ivm_stress_$1 out=$STRESS_TMP/pgbench_$1.out
 	local -a args=()
-	local s status=0 txs failed retried retries deadlocks tps ok=true
+	local s status=0 txs failed retried retries deadlocks tps ok=true t0=$SECONDS
 	ivm_log "stress: $recipe-level triggers, $clients clients for ${seconds}s"
 	prepare "$db" 50 100 "$recipe"
+	ivm_log "stress: fixture and triggers ready in $((SECONDS - t0))s"
 	for s in "${scripts[@]}"; do
 		args+=(-f "$IVM_ROOT/test/stress/${s%@*}.pgbench@${s#*@}")
 	done
@@ -169,35 +178,100 @@ concurrent() {
 		grep -E 'aborted|ERROR|error' "$out" | head -n 10 | sed 's/^/#   /' || true
 	fi
 	tap $ok "$recipe-level triggers: $clients clients, ${seconds}s: ${txs:-?} transactions ($tps tps), ${retried:-?} retried after deadlocks (${retries:-?} retries), ${failed:-?} failed (${deadlocks:-?} deadlocks after $max_tries tries)"
-	# per script: transactions and retries
+	# per script: transactions, retried and failed
 	awk '/^SQL script/ { name = $4; sub(/.*\//, "", name); sub(/\.pgbench$/, "", name) }
 		/^ - [0-9]+ transactions/ { txs = $2 }
-		/^ - number of transactions retried/ { printf "#   %-22s %7d transactions, %5d retried\n", name, txs, $6 }' "$out"
+		/^ - number of failed transactions/ { failed = $6 }
+		/^ - number of transactions retried/ {
+			printf "#   %-22s %7d transactions, %5d retried, %d failed\n", name, txs, $6, failed }' "$out"
+	t0=$SECONDS
 	check "$db" "$recipe-level triggers after $clients concurrent clients"
+	ivm_log "stress: compared with a rebuild in $((SECONDS - t0))s"
 }
 
 # sequential RECIPE: OPS random statements in one session.
 sequential() {
-	local recipe=$1 db=jsonb_ivm_ops_$1 k n ran rejected status=0
+	local recipe=$1 db=jsonb_ivm_ops_$1 k n ran rejected status=0 t0=$SECONDS
 	ivm_log "stress: $recipe-level triggers, $ops random statements in one session"
 	prepare "$db" 10 30 "$recipe"
 	for ((k = 0; k * 100 < ops; k++)); do
 		n=$((ops - k * 100 < 100 ? ops - k * 100 : 100))
-		echo "SELECT sum(statements), sum(rejected) FROM ivm_test.workload($seed * 1000 + $k, $n);"
+		# the workload's generator wants a seed in 1 .. 2^31 - 2
+		echo "SELECT sum(statements), sum(rejected) FROM ivm_test.workload($(((seed * 1000 + k) % 2147483646 + 1)), $n);"
 	done >"$STRESS_TMP/ops_$recipe.sql"
 	spsql "$db" -F ' ' -f "$STRESS_TMP/ops_$recipe.sql" >"$STRESS_TMP/ops_$recipe.out" 2>&1 || status=$?
 	# each line: the statements that ran, and those a constraint rejected
-	read -r ran rejected < <(awk '/^[0-9]+ [0-9]+$/ { s += $1; r += $2 } END { print s + r, r }' \
+	read -r ran rejected < <(awk '/^[0-9]+ [0-9]+$/ { s += $1; r += $2 } END { printf "%d %d\n", s + r, r }' \
 		"$STRESS_TMP/ops_$recipe.out")
 	[ $status -ne 0 ] && grep -v '^[0-9]' "$STRESS_TMP/ops_$recipe.out" | head -n 10 | sed 's/^/#   /'
 	tap "$([ $status -eq 0 ] && [ "$ran" -eq "$ops" ] && echo true || echo false)" \
-		"$recipe-level triggers: $ran of $ops random statements in one session ($rejected rejected by a constraint)"
+		"$recipe-level triggers: $ran of $ops random statements in one session in $((SECONDS - t0))s ($rejected rejected by a constraint)"
 	check "$db" "$recipe-level triggers after $ops statements"
+}
+
+# The interleavings that left projections wrong before the recipes locked
+# what their triggers copy (see the comment at the top of
+# recipes/cqrs_row_triggers.sql), on the small fixture (5, 20): server 1 is
+# in configuration 1 and not in configuration 2, allocation 1 embeds
+# configuration 1.  Each is a description, session 1's statement and
+# session 2's statement.
+interleavings=(
+	"a server leaves a configuration while another transaction updates it"
+	"DELETE FROM bench_nc_dns_mapping WHERE network_configuration_id = 1 AND dns_server_id = 1"
+	"UPDATE bench_dns_servers SET ip = '9.9.9.9' WHERE id = 1"
+
+	"a server joins a configuration while another transaction updates it"
+	"UPDATE bench_dns_servers SET ip = '9.9.9.9' WHERE id = 1"
+	"INSERT INTO bench_nc_dns_mapping VALUES (2, 1, 99)"
+
+	"an allocation moves to a configuration while another transaction updates one of its servers"
+	"UPDATE bench_dns_servers SET ip = '9.9.9.9' WHERE id = (SELECT min(dns_server_id) FROM bench_nc_dns_mapping WHERE network_configuration_id = 2)"
+	"UPDATE bench_allocations SET network_configuration_id = 2 WHERE id = 1"
+
+	"a server moves to another configuration while another transaction updates it"
+	"UPDATE bench_nc_dns_mapping SET network_configuration_id = 2, priority = 99 WHERE network_configuration_id = 1 AND dns_server_id = 1"
+	"UPDATE bench_dns_servers SET ip = '9.9.9.9' WHERE id = 1"
+)
+
+# interleave RECIPE: each interleaving on a fresh database: session 1 runs
+# its statement in an open transaction, session 2 then runs its own, and
+# session 1 commits once session 2 waits for a lock or has ended.
+interleave() {
+	local recipe=$1 db=jsonb_ivm_interleave_$1 i desc s1 s2 pid ok status t0
+	ivm_log "stress: $recipe-level triggers, $((${#interleavings[@]} / 3)) interleavings of two sessions"
+	for ((i = 0; i < ${#interleavings[@]}; i += 3)); do
+		desc=${interleavings[i]}
+		s1=${interleavings[i + 1]}
+		s2=${interleavings[i + 2]}
+		t0=$SECONDS
+		prepare "$db" 5 20 "$recipe"
+		PGAPPNAME=stress_s1 spsql "$db" -c 'BEGIN' -c "$s1" \
+			-c "SELECT stress.wait_for('stress_s2')" -c 'COMMIT' >"$STRESS_TMP/s1.out" 2>&1 &
+		pid=$!
+		# session 2 starts once session 1 waits
+		for _ in $(seq 1 300); do
+			[ "$(spsql "$db" -c "SELECT count(*) FROM pg_stat_activity
+				WHERE application_name = 'stress_s1' AND query LIKE '%stress.wait_for%'")" = 1 ] && break
+			sleep 0.1
+		done
+		status=0
+		PGAPPNAME=stress_s2 spsql "$db" -c "$s2" \
+			-c "INSERT INTO stress.ended VALUES ('stress_s2')" >"$STRESS_TMP/s2.out" 2>&1 || status=$?
+		wait "$pid" || status=$?
+		ok=true
+		if [ $status -ne 0 ] || ! grep -qxE 'blocked|ended' "$STRESS_TMP/s1.out"; then
+			ok=false
+			cat "$STRESS_TMP/s1.out" "$STRESS_TMP/s2.out" | sed 's/^/#   /'
+		fi
+		tap $ok "$recipe-level triggers, interleaving $((i / 3 + 1)), $desc: session 2 $(head -n 1 "$STRESS_TMP/s1.out") ($((SECONDS - t0))s)"
+		check "$db" "$recipe-level triggers after interleaving $((i / 3 + 1))"
+	done
 }
 
 echo "# stress: seed $seed"
 start=$SECONDS
 for recipe in $recipes; do
+	interleave "$recipe"
 	concurrent "$recipe"
 	sequential "$recipe"
 done

@@ -127,4 +127,27 @@ EXCEPTION WHEN integrity_constraint_violation THEN
 END
 $$;
 
+-- For the interleavings of tools/stress.sh: the sessions that have ended,
+-- and a wait, in the first session, until the second one waits for a lock
+-- (held by the first) or has ended; 'timed out' after 30 s.
+CREATE TABLE IF NOT EXISTS stress.ended (session text);
+
+CREATE OR REPLACE FUNCTION stress.wait_for(session text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN 1 .. 3000 LOOP
+		PERFORM pg_stat_clear_snapshot();
+		IF EXISTS (SELECT FROM pg_stat_activity
+				WHERE application_name = session AND wait_event_type = 'Lock') THEN
+			RETURN 'blocked';
+		END IF;
+		IF EXISTS (SELECT FROM stress.ended e WHERE e.session = wait_for.session) THEN
+			RETURN 'ended';
+		END IF;
+		PERFORM pg_sleep(0.01);
+	END LOOP;
+	RETURN 'timed out';
+END
+$$;
+
 RESET client_min_messages;
