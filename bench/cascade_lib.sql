@@ -40,27 +40,6 @@ CREATE OR REPLACE FUNCTION bench.raw_bytes(jsonb) RETURNS bytea
 AS '$libdir/jsonb_ivm', 'jsonb_ivm_raw_bytes'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- One step of a fold: patch the server object into the array at path of
--- the running document (the row's document at the first step).
-CREATE OR REPLACE FUNCTION bench.ivm_patch_step(state jsonb, doc jsonb,
-	path text[], server jsonb)
-RETURNS jsonb
-LANGUAGE plpgsql IMMUTABLE
-AS $fn$
-BEGIN
-	RETURN jsonb_array_update_where(coalesce(state, doc), path, 'id',
-		server->'id', server);
-END
-$fn$;
-
--- ivm_patch_agg(doc, path, server): doc with every aggregated server
--- patched into the array at path, by id; how jsonb_ivm applies several
--- changed servers to one document in a single statement (bulk case).
-CREATE OR REPLACE AGGREGATE bench.ivm_patch_agg(jsonb, text[], jsonb) (
-	SFUNC = bench.ivm_patch_step,
-	STYPE = jsonb
-);
-
 -- leaf: the base row, then its projection ---------------------------------
 
 CREATE OR REPLACE FUNCTION bench.cascade_leaf(contender text,
@@ -254,10 +233,10 @@ $fn$;
 --   best       re-aggregate each affected configuration's own elements,
 --              taking the changed servers' new objects (one pass, no
 --              mapping join), jsonb_set the configuration into allocations
---   ivm_merge  fold the changed servers into each configuration with
---              jsonb_array_update_where (bench.ivm_patch_agg), then
+--   ivm_merge  merge the changed servers into each configuration in one
+--              pass (jsonb_array_update_where_batch), then
 --              jsonb_merge_at_path of the configuration into allocations
---   ivm        the same fold on configurations and on allocations
+--   ivm        the same batch update on configurations and on allocations
 --   floor      rewrite the same rows with an identity function
 CREATE OR REPLACE FUNCTION bench.cascade_bulk(contender text, servers integer[],
 	new_ip text, tuned boolean DEFAULT false)
@@ -292,10 +271,11 @@ BEGIN
 						WHERE dns_server_id = ANY (servers));
 	ELSE
 		UPDATE tv_network_configuration nc
-		SET data = (SELECT bench.ivm_patch_agg(nc.data, '{dns_servers}', s.data ORDER BY s.id)
+		SET data = jsonb_array_update_where_batch(nc.data, '{dns_servers}', 'id',
+			(SELECT jsonb_agg(s.data ORDER BY s.id)
 			FROM bench_nc_dns_mapping m
 			JOIN tv_dns_server s ON s.id = m.dns_server_id
-			WHERE m.network_configuration_id = nc.id AND m.dns_server_id = ANY (servers))
+			WHERE m.network_configuration_id = nc.id AND m.dns_server_id = ANY (servers)))
 		WHERE nc.id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
 						WHERE dns_server_id = ANY (servers));
 	END IF;
@@ -330,23 +310,23 @@ BEGIN
 						WHERE dns_server_id = ANY (servers));
 	ELSIF contender = 'ivm' AND NOT tuned THEN
 		UPDATE tv_allocation a
-		SET data = (SELECT bench.ivm_patch_agg(a.data, '{network_configuration,dns_servers}',
-				s.data ORDER BY s.id)
+		SET data = jsonb_array_update_where_batch(a.data, '{network_configuration,dns_servers}', 'id',
+			(SELECT jsonb_agg(s.data ORDER BY s.id)
 			FROM bench_nc_dns_mapping m
 			JOIN tv_dns_server s ON s.id = m.dns_server_id
 			WHERE m.network_configuration_id = (a.data->'network_configuration'->>'id')::integer
-			  AND m.dns_server_id = ANY (servers))
+			  AND m.dns_server_id = ANY (servers)))
 		WHERE (a.data->'network_configuration'->>'id')::integer IN (
 			SELECT network_configuration_id FROM bench_nc_dns_mapping
 			WHERE dns_server_id = ANY (servers));
 	ELSIF contender = 'ivm' THEN
 		UPDATE tv_allocation a
-		SET data = (SELECT bench.ivm_patch_agg(a.data, '{network_configuration,dns_servers}',
-				s.data ORDER BY s.id)
+		SET data = jsonb_array_update_where_batch(a.data, '{network_configuration,dns_servers}', 'id',
+			(SELECT jsonb_agg(s.data ORDER BY s.id)
 			FROM bench_nc_dns_mapping m
 			JOIN tv_dns_server s ON s.id = m.dns_server_id
 			WHERE m.network_configuration_id = a.network_configuration_id
-			  AND m.dns_server_id = ANY (servers))
+			  AND m.dns_server_id = ANY (servers)))
 		WHERE a.network_configuration_id IN (
 			SELECT network_configuration_id FROM bench_nc_dns_mapping
 			WHERE dns_server_id = ANY (servers));

@@ -70,6 +70,36 @@ BEGIN
 	FROM alloc a
 	UNION ALL
 	SELECT a.size, 'changed', a.doc, NULL, NULL, jsonb_set(a.doc, '{machine,status}', '"retired"')
+	FROM alloc a
+	UNION ALL
+	SELECT c.size, 'delete', c.doc, to_jsonb(c.servers / 2 + 1), NULL, NULL
+	FROM conf c
+	UNION ALL
+	-- the servers of the sorted insert carry their priority (= their id)
+	SELECT c.size, 'insert',
+		jsonb_set(c.doc, '{dns_servers}', (SELECT jsonb_agg(x.elem || jsonb_build_object('priority', x.ord)
+				ORDER BY x.ord)
+			FROM jsonb_array_elements(c.doc->'dns_servers') WITH ORDINALITY AS x (elem, ord))),
+		NULL, c.doc->'dns_servers'->(c.servers / 2)
+			|| jsonb_build_object('id', 1000000, 'ip', '9.9.9.9', 'priority', c.servers / 2 + 1.5),
+		NULL
+	FROM conf c
+	UNION ALL
+	-- 100 patches spread over the array (a bulk change of 100 servers);
+	-- more would only measure the seed's quadratic lookup
+	SELECT c.size, 'batch', c.doc, NULL,
+		(SELECT jsonb_agg(jsonb_build_object('id', i, 'ip', '9.9.9.9') ORDER BY i)
+		 FROM generate_series(3, c.servers, greatest(1, c.servers / 100)) i), NULL
+	FROM conf c
+	UNION ALL
+	SELECT a.size, 'deep_merge', a.doc, NULL,
+		'{"network_configuration": {"name": "renamed", "gateway_ip": "10.0.0.1"}, "machine": {"status": "maintenance"}}',
+		NULL
+	FROM alloc a
+	UNION ALL
+	SELECT a.size, 'merge_patch', a.doc, NULL,
+		'{"network_configuration": {"name": "renamed", "gateway_ip": null}, "machine": {"status": "maintenance"}}',
+		NULL
 	FROM alloc a;
 
 	ANALYZE bench.mem_case;

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS bench.op (
 	op text PRIMARY KEY,
 	ord integer NOT NULL,
 	title text NOT NULL,
-	doc text NOT NULL,				-- configuration or allocation
+	doc text NOT NULL,				-- configuration, ranked (a configuration whose
+									-- servers carry their priority) or allocation
 	returns text NOT NULL,			-- jsonb or boolean
 	writes boolean NOT NULL			-- has a statement level
 );
@@ -59,7 +60,17 @@ INSERT INTO bench.op VALUES
 	('merge', 4, 'jsonb_merge_at_path: merge {"name", "gateway_ip"} into network_configuration',
 		'allocation', 'jsonb', true),
 	('changed', 5, 'jsonb_has_path_changed: network_configuration of two allocations differing elsewhere',
-		'allocation', 'boolean', false);
+		'allocation', 'boolean', false),
+	('delete', 6, 'jsonb_array_delete_where: remove the middle server of dns_servers',
+		'configuration', 'jsonb', true),
+	('insert', 7, 'jsonb_array_insert_where: a new server joins dns_servers at the middle priority',
+		'ranked', 'jsonb', true),
+	('batch', 8, 'jsonb_array_update_where_batch: merge {"ip": ...} into every fifth server of dns_servers',
+		'configuration', 'jsonb', true),
+	('deep_merge', 9, 'jsonb_deep_merge: {"network_configuration": {2 keys}, "machine": {1 key}}',
+		'allocation', 'jsonb', true),
+	('merge_patch', 10, 'jsonb_merge_patch: set 1 and delete 1 key of network_configuration, set 1 of machine',
+		'allocation', 'jsonb', true);
 
 INSERT INTO bench.op_expr VALUES
 	-- update one element found by key
@@ -100,6 +111,90 @@ INSERT INTO bench.op_expr VALUES
 	-- (a comparison returns no document: its floor is detoasting both, which
 	-- jsonb_typeof does and then reads one byte)
 	('changed', 'floor', $$(jsonb_typeof(@d), jsonb_typeof(@d2)) IS NOT NULL$$);
+
+INSERT INTO bench.op_expr VALUES
+	-- delete the element found by key (ids are unique: the best native SQL
+	-- deletes the first match by index)
+	('delete', 'seed', $$jsonb_set(@d, '{dns_servers}',
+		(SELECT coalesce(jsonb_agg(x.elem ORDER BY x.ord) FILTER (WHERE x.elem->'id' IS DISTINCT FROM @m), '[]')
+		 FROM jsonb_array_elements(@d->'dns_servers') WITH ORDINALITY AS x (elem, ord)))$$),
+	('delete', 'best', $$coalesce(
+		(SELECT @d #- ARRAY['dns_servers', (x.ord - 1)::text]
+		 FROM jsonb_array_elements(@d->'dns_servers') WITH ORDINALITY AS x (elem, ord)
+		 WHERE x.elem->'id' = @m LIMIT 1), @d)$$),
+	('delete', 'ivm', $$jsonb_array_delete_where(@d, '{dns_servers}', 'id', @m)$$),
+	('delete', 'floor', $$bench.detoast_copy(@d)$$),
+	-- sorted insert by priority, after equal keys: the seed re-sorts the
+	-- array with the new element; the best native SQL finds the first
+	-- element ranked after it and inserts before it with jsonb_insert
+	('insert', 'seed', $$jsonb_set(@d, '{dns_servers}',
+		(SELECT jsonb_agg(x.elem ORDER BY x.elem->'priority', x.ord)
+		 FROM (SELECT e.elem, e.ord FROM jsonb_array_elements(@d->'dns_servers') WITH ORDINALITY AS e (elem, ord)
+			   UNION ALL SELECT @u, 2147483647) AS x))$$),
+	('insert', 'best', $$coalesce(
+		(SELECT jsonb_insert(@d, ARRAY['dns_servers', (x.ord - 1)::text], @u)
+		 FROM jsonb_array_elements(@d->'dns_servers') WITH ORDINALITY AS x (elem, ord)
+		 WHERE x.elem->'priority' > @u->'priority' ORDER BY x.ord LIMIT 1),
+		jsonb_set(@d, '{dns_servers}', (@d->'dns_servers') || jsonb_build_array(@u)))$$),
+	('insert', 'ivm', $$jsonb_array_insert_where(@d, '{dns_servers}', @u, 'priority')$$),
+	('insert', 'floor', $$bench.detoast_copy(@d)$$),
+	-- several elements, each merged with the patch carrying its id: the
+	-- seed looks each element's patch up with a subquery, the best native
+	-- SQL joins the patches to the elements once
+	('batch', 'seed', $$jsonb_set(@d, '{dns_servers}',
+		(SELECT jsonb_agg(coalesce(x.elem || (SELECT p FROM jsonb_array_elements(@u) AS p
+				WHERE p->'id' = x.elem->'id' LIMIT 1), x.elem) ORDER BY x.ord)
+		 FROM jsonb_array_elements(@d->'dns_servers') WITH ORDINALITY AS x (elem, ord)))$$),
+	('batch', 'best', $$jsonb_set(@d, '{dns_servers}',
+		(SELECT jsonb_agg(CASE WHEN p.p IS NULL THEN x.elem ELSE x.elem || p.p END ORDER BY x.ord)
+		 FROM jsonb_array_elements(@d->'dns_servers') WITH ORDINALITY AS x (elem, ord)
+		 LEFT JOIN jsonb_array_elements(@u) AS p (p) ON p.p->'id' = x.elem->'id'))$$),
+	('batch', 'ivm', $$jsonb_array_update_where_batch(@d, '{dns_servers}', 'id', @u)$$),
+	('batch', 'floor', $$bench.detoast_copy(@d)$$),
+	-- recursive merge: the seed is a generic recursive SQL function; the
+	-- best native SQL knows the shape of the source (two nested objects)
+	('deep_merge', 'seed', $$bench.native_deep_merge(@d, @u)$$),
+	('deep_merge', 'best', $$@d || jsonb_build_object(
+		'network_configuration', (@d->'network_configuration') || (@u->'network_configuration'),
+		'machine', (@d->'machine') || (@u->'machine'))$$),
+	('deep_merge', 'ivm', $$jsonb_deep_merge(@d, @u)$$),
+	('deep_merge', 'floor', $$bench.detoast_copy(@d)$$),
+	-- RFC 7386: the same, and a null removes the key
+	('merge_patch', 'seed', $$bench.native_merge_patch(@d, @u)$$),
+	('merge_patch', 'best', $$@d || jsonb_build_object(
+		'network_configuration', ((@d->'network_configuration')
+			- ARRAY(SELECT e.k FROM jsonb_each(@u->'network_configuration') AS e (k, v) WHERE e.v = 'null'))
+			|| jsonb_strip_nulls(@u->'network_configuration'),
+		'machine', ((@d->'machine')
+			- ARRAY(SELECT e.k FROM jsonb_each(@u->'machine') AS e (k, v) WHERE e.v = 'null'))
+			|| jsonb_strip_nulls(@u->'machine'))$$),
+	('merge_patch', 'ivm', $$jsonb_merge_patch(@d, @u)$$),
+	('merge_patch', 'floor', $$bench.detoast_copy(@d)$$);
+
+-- The generic native versions of the two recursive merges, as a user
+-- without jsonb_ivm writes them (the seed contenders).
+CREATE OR REPLACE FUNCTION bench.native_deep_merge(target jsonb, source jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+	SELECT CASE WHEN jsonb_typeof(target) = 'object' AND jsonb_typeof(source) = 'object' THEN
+		target || coalesce((SELECT jsonb_object_agg(e.k,
+				CASE WHEN target ? e.k THEN bench.native_deep_merge(target->e.k, e.v) ELSE e.v END)
+			FROM jsonb_each(source) AS e (k, v)), '{}')
+		ELSE source END
+$fn$;
+
+CREATE OR REPLACE FUNCTION bench.native_merge_patch(target jsonb, patch jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+	SELECT CASE WHEN jsonb_typeof(patch) = 'object' THEN
+		(CASE WHEN jsonb_typeof(target) = 'object' THEN target ELSE '{}' END
+			- ARRAY(SELECT e.k FROM jsonb_each(patch) AS e (k, v) WHERE e.v = 'null'))
+		|| coalesce((SELECT jsonb_object_agg(e.k, bench.native_merge_patch(target->e.k, e.v))
+			FROM jsonb_each(patch) AS e (k, v) WHERE e.v <> 'null'), '{}')
+		ELSE patch END
+$fn$;
 
 -- the append case runs the upsert expressions with other inputs
 INSERT INTO bench.op_expr
@@ -167,6 +262,52 @@ BEGIN
 	SELECT 'merge', a.id, '{"name": "renamed", "gateway_ip": "10.0.0.1"}'
 	FROM tv_allocation a;
 
+	INSERT INTO op_case (op, id, m)
+	SELECT 'delete', c.id, mid->'id'
+	FROM tv_network_configuration c,
+		LATERAL (SELECT c.data->'dns_servers'->(jsonb_array_length(c.data->'dns_servers') / 2)) AS x (mid);
+
+	-- the sorted insert works on configurations whose servers carry their
+	-- priority (as in recipes/cqrs_projections.sql), stored like the others
+	DROP TABLE IF EXISTS tv_ranked_configuration;
+	CREATE TABLE tv_ranked_configuration (LIKE tv_network_configuration INCLUDING ALL);
+	EXECUTE format('ALTER TABLE tv_ranked_configuration SET (%s)',
+		coalesce((SELECT array_to_string(c.reloptions, ', ') FROM pg_class c
+			WHERE c.oid = 'tv_network_configuration'::regclass), 'fillfactor = 100'));
+	INSERT INTO tv_ranked_configuration
+	SELECT c.id, jsonb_set(c.data, '{dns_servers}', coalesce(
+		(SELECT jsonb_agg(x.elem || jsonb_build_object('priority', m.priority) ORDER BY x.ord)
+		 FROM jsonb_array_elements(c.data->'dns_servers') WITH ORDINALITY AS x (elem, ord)
+		 JOIN bench_nc_dns_mapping m ON m.network_configuration_id = c.id
+			AND m.dns_server_id = (x.elem->>'id')::integer), '[]'))
+	FROM tv_network_configuration c;
+	ANALYZE tv_ranked_configuration;
+	-- a new server ranked after the middle one (and before the next)
+	INSERT INTO op_case (op, id, u)
+	SELECT 'insert', c.id, mid || jsonb_build_object('id', 1000000 + c.id, 'ip', '9.9.9.9',
+		'priority', (mid->'priority')::numeric + 0.5)
+	FROM tv_ranked_configuration c,
+		LATERAL (SELECT c.data->'dns_servers'->(jsonb_array_length(c.data->'dns_servers') / 2)) AS x (mid);
+
+	-- one fifth of the servers (a bulk change of 100 of the 500 servers
+	-- reaches about that many in each configuration)
+	INSERT INTO op_case (op, id, u)
+	SELECT 'batch', c.id,
+		(SELECT jsonb_agg(jsonb_build_object('id', x.elem->'id', 'ip', '9.9.9.' || x.ord) ORDER BY x.ord)
+		 FROM jsonb_array_elements(c.data->'dns_servers') WITH ORDINALITY AS x (elem, ord)
+		 WHERE x.ord % 5 = 3 OR jsonb_array_length(c.data->'dns_servers') < 3)
+	FROM tv_network_configuration c;
+
+	INSERT INTO op_case (op, id, u)
+	SELECT 'deep_merge', a.id,
+		'{"network_configuration": {"name": "renamed", "gateway_ip": "10.0.0.1"}, "machine": {"status": "maintenance"}}'
+	FROM tv_allocation a;
+
+	INSERT INTO op_case (op, id, u)
+	SELECT 'merge_patch', a.id,
+		'{"network_configuration": {"name": "renamed", "gateway_ip": null}, "machine": {"status": "maintenance"}}'
+	FROM tv_allocation a;
+
 	INSERT INTO op_case (op, id, d2)
 	SELECT 'changed', a.id, jsonb_set(a.data, '{machine,status}', '"retired"')
 	FROM tv_allocation a;
@@ -207,7 +348,7 @@ RETURNS text
 LANGUAGE sql STABLE
 AS $fn$
 	SELECT CASE o.doc WHEN 'configuration' THEN 'tv_network_configuration'
-		ELSE 'tv_allocation' END
+		WHEN 'ranked' THEN 'tv_ranked_configuration' ELSE 'tv_allocation' END
 	FROM bench.op o WHERE o.op = doc_table.op
 $fn$;
 

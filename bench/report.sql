@@ -32,6 +32,14 @@ CREATE TABLE IF NOT EXISTS bench.pgbench_sample (
 	transactions bigint
 );
 
+-- the trigger-maintained cascade (bench/triggers.sql): ms of one change
+CREATE TABLE IF NOT EXISTS bench.trigger_sample (
+	mode text,			-- row (one server) or statement (100 servers)
+	contender text,		-- native or jsonb_ivm
+	round integer,
+	ms float8
+);
+
 -- formatting -----------------------------------------------------------------
 
 -- three significant digits, no exponent
@@ -349,6 +357,37 @@ AS $fn$
 	WHERE w.kind = which
 $fn$;
 
+-- the trigger-maintained cascade: medians and the speedup
+CREATE OR REPLACE VIEW bench.trigger_ms AS
+SELECT mode, count(*) / 2 AS rounds,
+	percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE contender = 'native') AS native_ms,
+	percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE contender = 'jsonb_ivm') AS ivm_ms
+FROM bench.trigger_sample
+GROUP BY mode;
+
+CREATE OR REPLACE FUNCTION bench.md_triggers()
+RETURNS text
+LANGUAGE sql STABLE
+AS $fn$
+	SELECT coalesce(E'One DNS server change of the seed''s fixture (50 servers per configuration, '
+		'each server in 10 configurations, 5 allocations each), propagated by triggers, timed '
+		'inside a transaction that is rolled back; **native**: `bench/native_triggers.sql` '
+		'(`jsonb_set` at the index found `WITH ORDINALITY`, one `jsonb_agg` re-aggregation per '
+		'configuration for a bulk change); **jsonb_ivm**: `recipes/` (row level: '
+		'`jsonb_array_upsert_where`; statement level with transition tables: '
+		'`jsonb_array_update_where_batch`). Projections laid out as in '
+		'`recipes/cqrs_projections.sql`; both contenders checked against a rebuild first.\n\n'
+		|| bench.md_table(ARRAY['change', 'triggers', 'rounds', 'native ms', 'jsonb_ivm ms',
+			'native / jsonb_ivm'],
+		array_agg(bench.md_row(CASE t.mode WHEN 'row' THEN 'one server: 10 configurations, 50 allocations'
+				ELSE 'one UPDATE of 100 servers: 100 configurations, 500 allocations' END,
+			t.mode || ' level', t.rounds::text, bench.num(t.native_ms), bench.num(t.ivm_ms),
+			bench.x(t.native_ms / t.ivm_ms)) ORDER BY t.mode)),
+		E'(not measured)\n')
+	FROM bench.trigger_ms t
+	HAVING count(*) > 0
+$fn$;
+
 CREATE OR REPLACE FUNCTION bench.md_memory()
 RETURNS text
 LANGUAGE sql STABLE
@@ -656,6 +695,9 @@ AS $fn$
 		|| bench.md_seed_metrics('seed', 'tuned')
 		|| E'\n## The seed''s metrics, tuned storage, against the best native SQL\n\n'
 		|| bench.md_seed_metrics('best', 'tuned')
+		|| E'\n## The trigger-maintained cascade\n\n'
+		|| E'What users run: the recipes against the same triggers written with native SQL.\n\n'
+		|| coalesce(bench.md_triggers(), E'(not measured)\n')
 		|| E'\n## Issue 3 targets\n\n' || bench.targets_summary() || E'.\n\n' || bench.md_targets()
 		|| E'\n## Correctness\n\n' || bench.md_checks()
 $fn$;
@@ -714,9 +756,12 @@ AS $fn$
 		|| bench.md_cascade('pgbench')
 		|| E'\n## Stress: 100 cascades in one transaction, ms\n\n' || bench.md_cascade('stress')
 		|| E'\n## Bulk: one statement per level changes 100 DNS servers, ms\n\n'
-		|| 'jsonb_ivm folds the changed servers into each document with `jsonb_array_update_where` '
-		|| E'(an aggregate); best native re-aggregates each document''s own array once.\n\n'
+		|| 'jsonb_ivm merges the changed servers into each document in one pass with '
+		|| '`jsonb_array_update_where_batch`; best native re-aggregates each document''s own '
+		|| E'array once.\n\n'
 		|| bench.md_cascade('bulk')
+		|| E'\n## Trigger-maintained cascade: recipes vs the same triggers in native SQL, ms\n\n'
+		|| coalesce(bench.md_triggers(), E'(not measured)\n')
 		|| E'\n## Memory: peak backend memory of one call, KB\n\n' || bench.md_memory()
 		|| E'\n## Targets of issue 3\n\n' || bench.targets_summary() || E'.\n\n' || bench.md_targets()
 		|| E'\n## Correctness\n\n' || bench.md_checks()
@@ -747,6 +792,8 @@ AS $fn$
 		|| E'\tnetwork_configuration_id integer NOT NULL,\n\tdata jsonb COMPRESSION lz4 NOT NULL\n'
 		|| E') WITH (fillfactor = 50);\n'
 		|| E'CREATE INDEX ON tv_allocation (network_configuration_id);\n```\n'
+		|| E'\nThe trigger-maintained cascade (`recipes/` against the same triggers in native SQL):\n\n'
+		|| coalesce(bench.md_triggers(), E'(not measured)\n')
 		|| E'\nPeak backend memory of one call, KB:\n\n' || bench.md_memory()
 		|| E'\nIssue 3 targets: ' || bench.targets_summary() || E' (`bench/results/decision.md`).\n'
 $fn$;

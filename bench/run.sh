@@ -44,6 +44,7 @@ if [ "$mode" = quick ]; then
 	pgbench_s=2			# seconds per pgbench run
 	pgbench_rounds=3
 	memory_rounds=1
+	trigger_rounds=7	# rounds of the trigger-maintained cascade
 else
 	classes=${BENCH_CLASSES:-"xs:5:100:0:cfspxb s:50:100:0:cfspxb s100:100:100:0:cfsxb m:500:100:0:cfspxb l:1000:10:900:cfspb"}
 	rounds=7
@@ -54,6 +55,7 @@ else
 	pgbench_s=3
 	pgbench_rounds=4
 	memory_rounds=3
+	trigger_rounds=15
 fi
 op_contenders="seed best ivm floor"
 cascade_contenders="seed best ivm_merge ivm floor"
@@ -125,7 +127,7 @@ env_row commit "$(git -C "$IVM_ROOT" describe --always --dirty 2>/dev/null || ec
 env_row machine "$(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)"
 env_row cpu "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 env_row cflags "$("$(ivm_pg_config)" --cflags | sed 's/ -f[a-z-]*=[^ ]*//g')"
-env_row rounds "$rounds measured rounds (plus one warm-up) at the compute and function levels, $stmt_rounds at the statement level, stress and bulk; samples of about ${compute_ms} ms (compute) and ${function_ms} ms (function); pgbench: one warm-up round of ${pgbench_s} s per contender, then $pgbench_rounds rounds of as many transactions per contender as the slowest did in the warm-up; memory: $memory_rounds sample(s) per contender"
+env_row rounds "$rounds measured rounds (plus one warm-up) at the compute and function levels, $stmt_rounds at the statement level, stress and bulk, $trigger_rounds for the trigger-maintained cascade; samples of about ${compute_ms} ms (compute) and ${function_ms} ms (function); pgbench: one warm-up round of ${pgbench_s} s per contender, then $pgbench_rounds rounds of as many transactions per contender as the slowest did in the warm-up; memory: $memory_rounds sample(s) per contender"
 env_row classes "$classes"
 # what the server really got (su may rewrite the variable)
 env_row malloc "$(tr '\0' '\n' </proc/"$(head -1 "$IVM_TMP/data/postmaster.pid")"/environ |
@@ -165,7 +167,7 @@ levels_of() { sql - -c "SELECT levels FROM bench.class WHERE class = '$1' AND va
 servers_of() { sql - -c "SELECT servers FROM bench.class WHERE class = '$1' AND variant = 'default'"; }
 ops=$(sql - -c 'SELECT string_agg(op, $$ $$ ORDER BY ord) FROM bench.op')
 arr() { echo "{$(echo "$*" | tr ' ' ',')}"; }
-vacuum='VACUUM bench_dns_servers, tv_dns_server, tv_network_configuration, tv_allocation'
+vacuum='VACUUM bench_dns_servers, tv_dns_server, tv_network_configuration, tv_ranked_configuration, tv_allocation'
 vacuum_fixture() { sql "$1" -c "$vacuum"; }
 # the contenders (after the round number) in the order of that round:
 # rotated by one place every round, so that each runs first, second, ...
@@ -290,6 +292,22 @@ for name in "${class_names[@]}"; do
 done
 sql - -c 'SELECT bench.check_cascades()' >/dev/null
 
+# the trigger-maintained cascade ---------------------------------------------
+# recipes/ (jsonb_ivm in row- and statement-level triggers) against the same
+# triggers written with native SQL (bench/native_triggers.sql), on the
+# seed's scale: bench/triggers.sql, its samples kept in bench.trigger_sample.
+
+phase "trigger-maintained cascade: recipes vs native triggers"
+sql - -c 'CREATE SCHEMA triggers'
+(cd "$IVM_ROOT" && sql triggers -v rounds="$trigger_rounds" \
+	-c 'SELECT generate_cqrs_data(50, 100)' \
+	-f recipes/cqrs_projections.sql -f bench/triggers.sql \
+	-c "INSERT INTO bench.trigger_sample SELECT mode, contender, round, ms FROM bench_trigger_times" \
+	-c "INSERT INTO bench.check_result SELECT 'trigger', '50 servers per configuration', 'recipes', \
+			mode || ' (' || contender || ')', 1, differing = 0,
+			differing || ' projection rows differ from a rebuild after the change' FROM bench_trigger_checks") \
+	>>"$log"
+
 # memory ---------------------------------------------------------------------
 
 phase "memory: peak backend memory of one call on 100 KB and 10 MB documents"
@@ -332,7 +350,7 @@ env_row duration "$((SECONDS - bench_start)) s"
 sql - -c 'SELECT bench.md_results()' >"$out/results.md"
 sql - -c 'SELECT bench.md_decision()' >"$out/decision.md"
 sql - -c 'SELECT bench.md_performance()' >"$out/README-performance.md"
-for t in sample compute_plan pgbench_sample cascade_run memory_sample check_result class env; do
+for t in sample compute_plan pgbench_sample cascade_run trigger_sample memory_sample check_result class env; do
 	sql - -c "\\copy (SELECT * FROM bench.$t) TO '$out/$t.csv' WITH (FORMAT csv, HEADER)"
 done
 
