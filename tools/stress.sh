@@ -22,8 +22,9 @@
 #   --here         use the server that PGHOST, PGPORT and PGUSER point at
 #                  (jsonb_ivm installed) instead of building jsonb_ivm and
 #                  starting a throwaway cluster; the databases
-#                  jsonb_ivm_{interleave,stress,ops}_{row,statement} are
-#                  created there and left for inspection
+#                  jsonb_ivm_{stress,ops}_{row,statement} and
+#                  jsonb_ivm_interleave_{row,statement}_N are created
+#                  there, and dropped unless a check fails
 #
 # The concurrent run uses the seed plan's scale (500 servers, 100
 # configurations of 50 servers, 500 allocations; one server change rewrites
@@ -81,9 +82,12 @@ else
 	STRESS_TMP=$IVM_TMP
 	server_log=$IVM_TMP/server.log
 fi
-# a deadlock is detected after deadlock_timeout; at the default (1 s) the
-# clients waiting behind a deadlocked transaction would idle most of the run
-export PGOPTIONS="-c client_min_messages=warning -c deadlock_timeout=50ms"
+# A deadlock is detected after deadlock_timeout; at the default (1 s) the
+# clients waiting behind a deadlocked transaction would idle most of the
+# run.  JIT off, as in the regression tests and the benchmarks: compiling
+# the workload's bigger statements made the single-session run a third
+# slower.
+export PGOPTIONS="-c client_min_messages=warning -c deadlock_timeout=50ms -c jit=off"
 
 # the pgbench scripts and their weights: mostly the cascade
 scripts=(
@@ -128,7 +132,9 @@ prepare() {
 
 # check DB WHAT: one TAP line saying whether every projection of DB equals
 # a rebuild, with the number of rows (ids) that differ per projection; the
-# first of those ids follow as a comment.
+# first of those ids follow as a comment.  DB is dropped when it passes
+# (so that autovacuum does not clean up after it during the next phase)
+# and left for inspection otherwise.
 check() {
 	local db=$1 what=$2 counts ok=true
 	counts=$(spsql "$db" -F ' ' -c "
@@ -146,6 +152,9 @@ check() {
 			FROM (SELECT substr(projection, strpos(projection, '_') + 1) AS p, id
 				FROM ivm_test.projection_differences) d
 			GROUP BY p ORDER BY p"
+		ivm_log "stress: $db left for inspection"
+	else
+		ivm_psql -d postgres -q -c "DROP DATABASE $db"
 	fi
 }
 
@@ -237,13 +246,14 @@ interleavings=(
 # its statement in an open transaction, session 2 then runs its own, and
 # session 1 commits once session 2 waits for a lock or has ended.
 interleave() {
-	local recipe=$1 db=jsonb_ivm_interleave_$1 i desc s1 s2 pid ok status t0
+	local recipe=$1 db i desc s1 s2 pid ok status t0
 	ivm_log "stress: $recipe-level triggers, $((${#interleavings[@]} / 3)) interleavings of two sessions"
 	for ((i = 0; i < ${#interleavings[@]}; i += 3)); do
 		desc=${interleavings[i]}
 		s1=${interleavings[i + 1]}
 		s2=${interleavings[i + 2]}
 		t0=$SECONDS
+		db=jsonb_ivm_interleave_${recipe}_$((i / 3 + 1))
 		prepare "$db" 5 20 "$recipe"
 		PGAPPNAME=stress_s1 spsql "$db" -c 'BEGIN' -c "$s1" \
 			-c "SELECT stress.wait_for('stress_s2')" -c 'COMMIT' >"$STRESS_TMP/s1.out" 2>&1 &
