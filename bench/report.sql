@@ -773,8 +773,8 @@ RETURNS text
 LANGUAGE sql STABLE
 AS $fn$
 	SELECT E'## Performance\n\n'
-		|| E'Measured by the benchmark suite: `make bench` (about half an hour) or `make bench-quick` '
-		'(a few minutes) builds the extension, starts a throwaway PostgreSQL cluster, generates the '
+		|| E'Measured by the benchmark suite: `make bench` (the full mode, most of an hour) or `make bench-quick` '
+		'(about eight minutes) builds the extension, starts a throwaway PostgreSQL cluster, generates the '
 		'CQRS fixture (`fixtures/cqrs.sql`) in several size classes and writes `bench/results/`: '
 		'every table, a chart and a decision report.\n\n'
 		|| bench.md_environment() || E'\n' || bench.md_method()

@@ -9,9 +9,9 @@
 # README's Performance section) and the raw samples as CSV.
 #
 # Usage: sudo bench/run.sh [--quick | --full] [--out DIR]
-#   --quick  a few minutes: fewer rounds, shorter samples, the cascade levels
+#   --quick  about eight minutes: fewer rounds, shorter samples, the cascade levels
 #            on the seed's scale and the 10-100 KB class only (default)
-#   --full   about half an hour: every level on every size class
+#   --full   most of an hour: every level on every size class
 # Environment: PGVERSION (default 15), BENCH_CLASSES to override the size
 # classes (see below).
 set -euo pipefail

@@ -75,6 +75,17 @@ count_regress "$IVM_TMP/fuzz.log"
 # a run that failed before any verdict still counts as a failure
 [ $status -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
 
+# The stress test of the trigger recipes, on a cluster of its own: the
+# interleavings that once broke them, 8 concurrent pgbench clients for a
+# minute per recipe, 10,000 random statements; projections equal a rebuild.
+ivm_log "suite: stress and concurrency (tools/stress.sh --seconds 60)"
+before=$failed
+status=0
+"$IVM_ROOT/tools/stress.sh" --seconds 60 >"$IVM_TMP/stress.log" 2>&1 || status=$?
+cat "$IVM_TMP/stress.log"
+count_regress "$IVM_TMP/stress.log"
+[ $status -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
+
 if $matrix; then
 	ivm_log "suite: version matrix (tools/matrix.sh 13 17 18)"
 	status=0
