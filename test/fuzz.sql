@@ -12,7 +12,7 @@
 -- A case that fails is shrunk (keys, elements and path elements removed
 -- while the same failure persists) and recorded with the statement that
 -- reproduces it.  tools/fuzz.sh drives it (quick and long mode, parallel
--- sessions, crashes).
+-- sessions, crashes; and replays of the C side alone, for valgrind).
 --
 -- Cases are a pure function of (stream, function, n): case n of every
 -- function works on the document ivm_gen.doc(case_seed(stream || '/doc', n))
@@ -561,10 +561,12 @@ BEGIN
 END
 $$;
 
--- Run the C side of the drawn cases first .. last of the stream and judge
--- it against the drawn verdicts, as ivm_fuzz.run does (failures are not
--- shrunk).  Returns the number of failures.
-CREATE FUNCTION ivm_fuzz.replay(stream text, first int, last int) RETURNS int
+-- Run the C side of the drawn cases first .. last of the stream (of the
+-- functions fns, NULL: all) and judge it against the drawn verdicts, as
+-- ivm_fuzz.run does (failures are not shrunk).  Returns the number of
+-- failures.
+CREATE FUNCTION ivm_fuzz.replay(stream text, first int, last int, fns text[] DEFAULT NULL)
+RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
 	d      ivm_fuzz.drawn;
@@ -575,6 +577,7 @@ DECLARE
 BEGIN
 	FOR d IN SELECT * FROM ivm_fuzz.drawn t
 		WHERE t.stream = replay.stream AND t.case_no BETWEEN first AND last
+			AND (fns IS NULL OR (t.x).fn = ANY (fns))
 		ORDER BY t.case_no, array_position(ivm_fuzz.functions(), (t.x).fn)
 	LOOP
 		v := ivm_fuzz.judge(d.x, d.ref_result, d.ref_state, true);

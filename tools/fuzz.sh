@@ -10,6 +10,11 @@
 #   tools/fuzz.sh --memory    a million calls of each function, in one
 #                             statement and in one plpgsql loop: backend
 #                             memory must not grow (test/memory.sql)
+#   tools/fuzz.sh --draw FILE      draw the cases and the reference's
+#                                  verdicts only, into FILE
+#   tools/fuzz.sh --replay FILE    run the C side of the cases in FILE
+#                                  only (tools/valgrind.sh: the C functions
+#                                  under valgrind, the rest without)
 # Options:
 #   --cases N    N cases per function instead
 #   --jobs J     J parallel sessions (default 2)
@@ -33,9 +38,13 @@ cases=
 jobs=2
 stream=
 here=false
+draw=
+replay=
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--quick | --long | --memory) mode=${1#--} ;;
+		--draw) draw=$2; shift ;;
+		--replay) replay=$2; shift ;;
 		--cases) cases=$2; shift ;;
 		--jobs) jobs=$2; shift ;;
 		--stream) stream=$2; shift ;;
@@ -123,13 +132,26 @@ if [ "$mode" = memory ]; then
 	exit
 fi
 
+# What fuzzes cases FIRST .. LAST: ivm_fuzz.run, or ivm_fuzz.replay of the
+# cases drawn into a file.
+runner=run
+if [ -n "$draw" ]; then
+	runner=draw
+elif [ -n "$replay" ]; then
+	runner=replay
+	ivm_log "fuzz: loading the cases drawn into $replay"
+	fpsql -c "\\copy ivm_fuzz.drawn FROM '$replay'"
+	[ "$(fpsql -c "SELECT count(DISTINCT case_no) FROM ivm_fuzz.drawn WHERE stream = '$stream'")" -ge "$cases" ] ||
+		{ echo "$replay holds fewer than $cases cases of stream '$stream'" >&2; exit 1; }
+fi
+
 # run_case N [FN]: fuzz case N (of function FN, or of all nine) in its own
 # session; on failure, leaves the psql exit status in $? and its output in
 # $FUZZ_TMP/case.out.
 run_case() {
 	local fns=NULL
 	[ $# -gt 1 ] && fns="ARRAY['$2']"
-	fpsql -c "SELECT ivm_fuzz.run('$stream', $1, $1, $fns)" >"$FUZZ_TMP/case.out" 2>&1
+	fpsql -c "SELECT ivm_fuzz.$runner('$stream', $1, $1, $fns)" >"$FUZZ_TMP/case.out" 2>&1
 }
 
 # replay_chunk FIRST LAST: after a session died (or stopped at an error)
@@ -175,7 +197,7 @@ worker() {
 	while [ ${#todo[@]} -gt 0 ]; do
 		for first in "${todo[@]}"; do
 			last=$((first + chunk - 1 > cases ? cases : first + chunk - 1))
-			echo "SELECT ivm_fuzz.run('$stream', $first, $last);"
+			echo "SELECT ivm_fuzz.$runner('$stream', $first, $last);"
 		done >"$FUZZ_TMP/worker$w.sql"
 		status=0
 		fpsql -f "$FUZZ_TMP/worker$w.sql" >"$FUZZ_TMP/worker$w.out" 2>&1 || status=$?
@@ -188,6 +210,7 @@ worker() {
 			WHERE NOT EXISTS (SELECT FROM ivm_fuzz.tally WHERE stream = '$stream'
 				AND first = f AND last = least(f + $chunk - 1, $cases))
 			ORDER BY o")
+		[ "$runner" = draw ] && return 1
 		[ ${#todo[@]} -eq 0 ] && return 0
 		first=${todo[0]}
 		replay_chunk "$first" $((first + chunk - 1 > cases ? cases : first + chunk - 1))
@@ -246,6 +269,11 @@ done
 for pid in "${pids[@]}"; do
 	wait "$pid" || true
 done
+if [ "$runner" = draw ]; then
+	fpsql -c "\\copy (SELECT * FROM ivm_fuzz.drawn WHERE stream = '$stream' ORDER BY case_no) TO '$draw'"
+	echo "# fuzz: drew $cases cases of each of the 9 functions, stream '$stream', into $draw in $((SECONDS - start))s"
+	exit
+fi
 if [ -s "$FUZZ_TMP/crashes" ]; then
 	# the first three crashes of each function
 	sort -k1,1 -k2,2n "$FUZZ_TMP/crashes" | awk '++seen[$1] <= 3' |
