@@ -262,10 +262,9 @@ BEGIN
 	SELECT 'merge', a.id, '{"name": "renamed", "gateway_ip": "10.0.0.1"}'
 	FROM tv_allocation a;
 
+	-- the server removed is the one updated
 	INSERT INTO op_case (op, id, m)
-	SELECT 'delete', c.id, mid->'id'
-	FROM tv_network_configuration c,
-		LATERAL (SELECT c.data->'dns_servers'->(jsonb_array_length(c.data->'dns_servers') / 2)) AS x (mid);
+	SELECT 'delete', c.id, c.m FROM op_case c WHERE c.op = 'update';
 
 	-- the sorted insert works on configurations whose servers carry their
 	-- priority (as in recipes/cqrs_projections.sql), stored like the others

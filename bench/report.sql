@@ -369,7 +369,7 @@ CREATE OR REPLACE FUNCTION bench.md_triggers()
 RETURNS text
 LANGUAGE sql STABLE
 AS $fn$
-	SELECT coalesce(E'One DNS server change of the seed''s fixture (50 servers per configuration, '
+	SELECT E'One DNS server change of the seed''s fixture (50 servers per configuration, '
 		'each server in 10 configurations, 5 allocations each), propagated by triggers, timed '
 		'inside a transaction that is rolled back; **native**: `bench/native_triggers.sql` '
 		'(`jsonb_set` at the index found `WITH ORDINALITY`, one `jsonb_agg` re-aggregation per '
@@ -382,8 +382,7 @@ AS $fn$
 		array_agg(bench.md_row(CASE t.mode WHEN 'row' THEN 'one server: 10 configurations, 50 allocations'
 				ELSE 'one UPDATE of 100 servers: 100 configurations, 500 allocations' END,
 			t.mode || ' level', t.rounds::text, bench.num(t.native_ms), bench.num(t.ivm_ms),
-			bench.x(t.native_ms / t.ivm_ms)) ORDER BY t.mode)),
-		E'(not measured)\n')
+			bench.x(t.native_ms / t.ivm_ms)) ORDER BY t.mode))
 	FROM bench.trigger_ms t
 	HAVING count(*) > 0
 $fn$;

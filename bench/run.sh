@@ -268,26 +268,24 @@ for name in "${class_names[@]}"; do
 			done
 			vacuum_fixture "$schema"
 		fi
-		if [[ $levels == *x* ]]; then
-			phase "100-cascade stress loop, class $name, $variant storage"
+		# the seed's 100-cascade stress loop (level x) and the bulk case
+		# (level b): the same 100 servers, one cascade each or one statement
+		# per level
+		for kind in stress bulk; do
+			case $kind in
+				stress) [[ $levels == *x* ]] || continue
+					phase "100-cascade stress loop, class $name, $variant storage" ;;
+				bulk) [[ $levels == *b* ]] || continue
+					phase "bulk: one statement changes 100 DNS servers, class $name, $variant storage" ;;
+			esac
 			for r in $(seq 0 "$stmt_rounds"); do
 				for who in $(rotated "$r" $cascade_contenders); do
 					echo "$vacuum;"
-					echo "CALL bench.cascade_round('stress:$name:$variant', 'stress', $r,
+					echo "CALL bench.cascade_round('$kind:$name:$variant', '$kind', $r,
 						'$(arr $(seq 1 100))', '10.9.9.9', $tuned, '{$who}', $r = 0);"
 				done
 			done | sql "$schema"
-		fi
-		if [[ $levels == *b* ]]; then
-			phase "bulk: one statement changes 100 DNS servers, class $name, $variant storage"
-			for r in $(seq 0 "$stmt_rounds"); do
-				for who in $(rotated "$r" $cascade_contenders); do
-					echo "$vacuum;"
-					echo "CALL bench.cascade_round('bulk:$name:$variant', 'bulk', $r,
-						'$(arr $(seq 1 100))', '10.9.9.9', $tuned, '{$who}', $r = 0);"
-				done
-			done | sql "$schema"
-		fi
+		done
 	done
 done
 sql - -c 'SELECT bench.check_cascades()' >/dev/null
