@@ -54,6 +54,15 @@ SELECT jsonb_array_update_where('{"a": [{"id": 1}]}', '{a}', 'id', NULL, '5');
 
 -- section: matching uses jsonb equality
 SELECT jsonb_array_update_where('{"a": [{"id": 42.0}, {"id": 42}]}', '{a}', 'id', '42', '{"hit": true}');
+-- numbers that share digits but not weight or sign are different; the
+-- display scale does not count
+SELECT jsonb_array_update_where('{"a": [{"id": 0.0001}, {"id": 10000}, {"id": -1}, {"id": 100000000}, {"id": 1.0000}]}',
+	'{a}', 'id', '1', '{"hit": true}');
+SELECT jsonb_array_update_where('{"a": [{"id": 10001}, {"id": 1.0001}, {"id": -10000.0}, {"id": 1E+4}]}',
+	'{a}', 'id', '10000.00', '{"hit": true}');
+SELECT count(*) AS native_matches FROM jsonb_array_elements(
+	'[{"id": 0.0001}, {"id": 10000}, {"id": -1}, {"id": 100000000}, {"id": 1.0000}, {"id": 10001}, {"id": 1.0001}, {"id": -10000.0}, {"id": 1E+4}]') AS e
+WHERE e -> 'id' IN ('1', '10000.00');
 SELECT jsonb_array_update_where('{"a": [{"id": "42"}, {"id": 42}]}', '{a}', 'id', '"42"', '{"hit": true}');
 SELECT jsonb_array_update_where(
 	'{"a": [{"id": "6f1c-01"}, {"id": "6f1c-02"}]}', '{a}', 'id', '"6f1c-02"', '{"hit": true}');

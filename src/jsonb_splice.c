@@ -282,15 +282,52 @@ jb_numeric_key(const char *data, uint32 len, JbNumericKey *k)
 	return true;
 }
 
+/*
+ * A short-format numeric in canonical form, its first and last base-10000
+ * digits nonzero, as numeric.c builds every nonzero value that fits: then
+ * flag, sign and weight (the header without the display scale) and the
+ * digits decide its value.  Sets *header.
+ */
+static inline bool
+jb_numeric_short_canonical(const char *data, uint32 len, uint16 *header)
+{
+	uint16		first,
+				last;
+
+	if (len < VARHDRSZ + 2 * sizeof(uint16) || len % sizeof(uint16) != 0 ||
+		!VARATT_IS_4B_U(data) || VARSIZE(data) != len)
+		return false;
+	memcpy(header, data + VARHDRSZ, sizeof(uint16));
+	if ((*header & 0xC000) != 0x8000)
+		return false;
+	memcpy(&first, data + VARHDRSZ + sizeof(uint16), sizeof(uint16));
+	memcpy(&last, data + len - sizeof(uint16), sizeof(uint16));
+	return first != 0 && last != 0;
+}
+
 /* Numeric equality by value: 42 = 42.0 = 42.00. */
 static bool
 jb_numerics_equal(const JbValue *a, const JbValue *b)
 {
 	JbNumericKey ka,
 				kb;
+	uint16		ha,
+				hb;
 
 	if (a->len == b->len && jb_bytes_eq(a->data, b->data, a->len))
 		return true;
+
+	/*
+	 * The common case, two different small integers (the ids a projection
+	 * array is searched by): compare the short headers without the display
+	 * scale (0x1F80), then the digits.
+	 */
+	if (jb_numeric_short_canonical(a->data, a->len, &ha) &&
+		jb_numeric_short_canonical(b->data, b->len, &hb))
+		return a->len == b->len && (ha & ~0x1F80) == (hb & ~0x1F80) &&
+			memcmp(a->data + VARHDRSZ + sizeof(uint16),
+				   b->data + VARHDRSZ + sizeof(uint16),
+				   a->len - VARHDRSZ - sizeof(uint16)) == 0;
 	if (jb_numeric_key(a->data, a->len, &ka) &&
 		jb_numeric_key(b->data, b->len, &kb))
 		return ka.sign == kb.sign && ka.weight == kb.weight &&
