@@ -324,10 +324,15 @@ jb_numerics_equal(const JbValue *a, const JbValue *b)
 	 */
 	if (jb_numeric_short_canonical(a->data, a->len, &ha) &&
 		jb_numeric_short_canonical(b->data, b->len, &hb))
-		return a->len == b->len && (ha & ~0x1F80) == (hb & ~0x1F80) &&
-			memcmp(a->data + VARHDRSZ + sizeof(uint16),
-				   b->data + VARHDRSZ + sizeof(uint16),
-				   a->len - VARHDRSZ - sizeof(uint16)) == 0;
+	{
+		if (a->len != b->len || (ha & ~0x1F80) != (hb & ~0x1F80))
+			return false;
+		if (ha == hb)
+			return false;		/* same header and length: the digits differ */
+		return jb_bytes_eq(a->data + VARHDRSZ + sizeof(uint16),
+						   b->data + VARHDRSZ + sizeof(uint16),
+						   a->len - VARHDRSZ - sizeof(uint16));
+	}
 	if (jb_numeric_key(a->data, a->len, &ka) &&
 		jb_numeric_key(b->data, b->len, &kb))
 		return ka.sign == kb.sign && ka.weight == kb.weight &&
@@ -574,6 +579,18 @@ jbw_init(JbWriter *w, Size size_hint)
 	w->depth = 0;
 }
 
+/*
+ * Room for len more bytes.  The buffer is sized for the whole result up
+ * front, so the call into enlargeStringInfo (which also enforces
+ * MaxAllocSize) is the exception.
+ */
+static inline void
+jbw_reserve(JbWriter *w, Size len)
+{
+	if ((Size) w->buf.maxlen - w->buf.len <= len)
+		enlargeStringInfo(&w->buf, len);
+}
+
 /* Append zero bytes up to a 4-byte boundary. */
 static inline void
 jbw_pad(JbWriter *w)
@@ -582,7 +599,7 @@ jbw_pad(JbWriter *w)
 
 	if (padlen > 0)
 	{
-		enlargeStringInfo(&w->buf, padlen);
+		jbw_reserve(w, padlen);
 		memset(w->buf.data + w->buf.len, 0, padlen);
 		w->buf.len += padlen;
 	}
@@ -591,7 +608,7 @@ jbw_pad(JbWriter *w)
 static inline void
 jbw_append(JbWriter *w, const char *data, uint32 len)
 {
-	enlargeStringInfo(&w->buf, len);
+	jbw_reserve(w, len);
 	memcpy(w->buf.data + w->buf.len, data, len);
 	w->buf.len += len;
 }
@@ -669,7 +686,7 @@ jbw_open(JbWriter *w, uint32 flags, uint32 count)
 				 errmsg("number of jsonb array elements exceeds the maximum allowed (%zu)",
 						(size_t) JB_CMASK)));
 	f->jentries = w->buf.len;
-	enlargeStringInfo(&w->buf, nentries * sizeof(JEntry));
+	jbw_reserve(w, nentries * sizeof(JEntry));
 	w->buf.len += nentries * sizeof(JEntry);
 	f->data = w->buf.len;
 	f->nentries = nentries;
