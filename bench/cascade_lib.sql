@@ -236,7 +236,8 @@ $fn$;
 --   ivm_merge  merge the changed servers into each configuration in one
 --              pass (jsonb_array_update_where_batch), then
 --              jsonb_merge_at_path of the configuration into allocations
---   ivm        the same batch update on configurations and on allocations
+--   ivm        the same batch update on configurations and on allocations,
+--              the patches of each configuration aggregated once
 --   floor      rewrite the same rows with an identity function
 CREATE OR REPLACE FUNCTION bench.cascade_bulk(contender text, servers integer[],
 	new_ip text, tuned boolean DEFAULT false)
@@ -270,14 +271,17 @@ BEGIN
 		WHERE nc.id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
 						WHERE dns_server_id = ANY (servers));
 	ELSE
-		UPDATE tv_network_configuration nc
-		SET data = jsonb_array_update_where_batch(nc.data, '{dns_servers}', 'id',
-			(SELECT jsonb_agg(s.data ORDER BY s.id)
+		-- the patches of each affected configuration, aggregated once
+		WITH patch AS (
+			SELECT m.network_configuration_id AS id, jsonb_agg(s.data ORDER BY s.id) AS servers
 			FROM bench_nc_dns_mapping m
 			JOIN tv_dns_server s ON s.id = m.dns_server_id
-			WHERE m.network_configuration_id = nc.id AND m.dns_server_id = ANY (servers)))
-		WHERE nc.id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
-						WHERE dns_server_id = ANY (servers));
+			WHERE m.dns_server_id = ANY (servers)
+			GROUP BY m.network_configuration_id)
+		UPDATE tv_network_configuration nc
+		SET data = jsonb_array_update_where_batch(nc.data, '{dns_servers}', 'id', p.servers)
+		FROM patch p
+		WHERE nc.id = p.id;
 	END IF;
 
 	IF contender IN ('seed', 'best') AND NOT tuned THEN
@@ -309,27 +313,29 @@ BEGIN
 		  AND nc.id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
 						WHERE dns_server_id = ANY (servers));
 	ELSIF contender = 'ivm' AND NOT tuned THEN
-		UPDATE tv_allocation a
-		SET data = jsonb_array_update_where_batch(a.data, '{network_configuration,dns_servers}', 'id',
-			(SELECT jsonb_agg(s.data ORDER BY s.id)
+		WITH patch AS (
+			SELECT m.network_configuration_id AS id, jsonb_agg(s.data ORDER BY s.id) AS servers
 			FROM bench_nc_dns_mapping m
 			JOIN tv_dns_server s ON s.id = m.dns_server_id
-			WHERE m.network_configuration_id = (a.data->'network_configuration'->>'id')::integer
-			  AND m.dns_server_id = ANY (servers)))
-		WHERE (a.data->'network_configuration'->>'id')::integer IN (
-			SELECT network_configuration_id FROM bench_nc_dns_mapping
-			WHERE dns_server_id = ANY (servers));
+			WHERE m.dns_server_id = ANY (servers)
+			GROUP BY m.network_configuration_id)
+		UPDATE tv_allocation a
+		SET data = jsonb_array_update_where_batch(a.data, '{network_configuration,dns_servers}',
+			'id', p.servers)
+		FROM patch p
+		WHERE (a.data->'network_configuration'->>'id')::integer = p.id;
 	ELSIF contender = 'ivm' THEN
-		UPDATE tv_allocation a
-		SET data = jsonb_array_update_where_batch(a.data, '{network_configuration,dns_servers}', 'id',
-			(SELECT jsonb_agg(s.data ORDER BY s.id)
+		WITH patch AS (
+			SELECT m.network_configuration_id AS id, jsonb_agg(s.data ORDER BY s.id) AS servers
 			FROM bench_nc_dns_mapping m
 			JOIN tv_dns_server s ON s.id = m.dns_server_id
-			WHERE m.network_configuration_id = a.network_configuration_id
-			  AND m.dns_server_id = ANY (servers)))
-		WHERE a.network_configuration_id IN (
-			SELECT network_configuration_id FROM bench_nc_dns_mapping
-			WHERE dns_server_id = ANY (servers));
+			WHERE m.dns_server_id = ANY (servers)
+			GROUP BY m.network_configuration_id)
+		UPDATE tv_allocation a
+		SET data = jsonb_array_update_where_batch(a.data, '{network_configuration,dns_servers}',
+			'id', p.servers)
+		FROM patch p
+		WHERE a.network_configuration_id = p.id;
 	ELSIF contender = 'floor' AND NOT tuned THEN
 		UPDATE tv_allocation
 		SET data = bench.detoast_copy(data)
