@@ -9,9 +9,9 @@
 # README's Performance section) and the raw samples as CSV.
 #
 # Usage: sudo bench/run.sh [--quick | --full] [--out DIR]
-#   --quick  about eight minutes: fewer rounds, shorter samples, the cascade levels
-#            on the seed's scale and the 10-100 KB class only (default)
-#   --full   most of an hour: every level on every size class
+#   --quick  about five minutes: fewer rounds, shorter samples, one fixture per
+#            size class, the cascade levels on the seed's scale only (default)
+#   --full   about an hour: every level on every size class
 # Environment: PGVERSION (default 15), BENCH_CLASSES to override the size
 # classes (see below).
 set -euo pipefail
@@ -35,27 +35,29 @@ done
 # p pgbench cascade, x 100-cascade stress loop, b bulk (100 servers).
 # The document size of each class is measured, not assumed.
 if [ "$mode" = quick ]; then
-	classes=${BENCH_CLASSES:-"xs:5:100:0:cfs s:50:100:0:cfspxb s100:100:100:0:cfs m:500:100:0:cfsb l:1000:10:900:cf"}
+	# one class per document size class; the 10-100 KB class with 20
+	# configurations (the same documents, a fifth of them per query)
+	classes=${BENCH_CLASSES:-"xs:5:100:0:cfs s:50:100:0:cfspxb m:500:20:0:cfs l:1000:10:900:cf"}
 	rounds=3			# measured rounds (plus one warm-up): compute, function
 	stmt_rounds=2		# the same for statement, stress and bulk
 	compute_ms=40		# target duration of one compute sample
 	compute_cap_ms=150	# longest compute sample to reach 10,000 calls
 	function_ms=20		# target duration of one function sample
-	pgbench_s=2			# seconds per pgbench run
-	pgbench_rounds=3
+	pgbench_s=1			# seconds of the warm-up pgbench run
+	pgbench_rounds=5
 	memory_rounds=1
 	trigger_rounds=7	# rounds of the trigger-maintained cascade
 else
 	classes=${BENCH_CLASSES:-"xs:5:100:0:cfspxb s:50:100:0:cfspxb s100:100:100:0:cfsxb m:500:100:0:cfspxb l:1000:10:900:cfspb"}
-	rounds=7
-	stmt_rounds=4
-	compute_ms=150
-	compute_cap_ms=1500
-	function_ms=80
-	pgbench_s=3
-	pgbench_rounds=4
-	memory_rounds=3
-	trigger_rounds=15
+	rounds=5
+	stmt_rounds=3
+	compute_ms=100
+	compute_cap_ms=1000
+	function_ms=50
+	pgbench_s=2
+	pgbench_rounds=6
+	memory_rounds=2
+	trigger_rounds=11
 fi
 op_contenders="seed best ivm floor"
 cascade_contenders="seed best ivm_merge ivm floor"
@@ -127,7 +129,7 @@ env_row commit "$(git -C "$IVM_ROOT" describe --always --dirty 2>/dev/null || ec
 env_row machine "$(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)"
 env_row cpu "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 env_row cflags "$("$(ivm_pg_config)" --cflags | sed 's/ -f[a-z-]*=[^ ]*//g')"
-env_row rounds "$rounds measured rounds (plus one warm-up) at the compute and function levels, $stmt_rounds at the statement level, stress and bulk, $trigger_rounds for the trigger-maintained cascade; samples of about ${compute_ms} ms (compute) and ${function_ms} ms (function); pgbench: one warm-up round of ${pgbench_s} s per contender, then $pgbench_rounds rounds of as many transactions per contender as the slowest did in the warm-up; memory: $memory_rounds sample(s) per contender"
+env_row rounds "$rounds measured rounds (plus one warm-up) at the compute and function levels, $stmt_rounds at the statement level, stress and bulk, $trigger_rounds for the trigger-maintained cascade; samples of about ${compute_ms} ms (compute) and ${function_ms} ms (function); pgbench: one warm-up round of ${pgbench_s} s per contender, then $pgbench_rounds rounds of as many transactions per contender as the median contender did in the warm-up; memory: $memory_rounds sample(s) per contender"
 env_row classes "$classes"
 # what the server really got (su may rewrite the variable)
 env_row malloc "$(tr '\0' '\n' </proc/"$(head -1 "$IVM_TMP/data/postmaster.pid")"/environ |
@@ -241,22 +243,31 @@ for name in "${class_names[@]}"; do
 			phase "pgbench cascade, class $name, $variant storage"
 			# Round 0 runs each contender for $pgbench_s seconds; the measured
 			# rounds then run the same number of transactions for every
-			# contender, as many as the slowest one did: a faster contender
-			# must not pay for the dead tuples of its extra transactions.
-			txs_min=
+			# contender (a faster contender must not pay for the dead tuples
+			# of its extra transactions), as many as the median contender did
+			# in its warm-up: the fast contenders, whose ratio to the floor
+			# is the finest measurement here, get samples of about
+			# $pgbench_s seconds, not a fraction of one.
+			warmup_txs=()
 			for r in $(seq 0 "$pgbench_rounds"); do
+				if [ "$r" -eq 1 ]; then
+					txs_run=$(printf '%s\n' "${warmup_txs[@]}" | sort -n |
+						awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+				fi
 				for who in $(rotated "$r" $cascade_contenders); do
 					vacuum_fixture "$schema"
-					if [ "$r" -eq 0 ]; then length="-T $pgbench_s"; else length="-t $txs_min"; fi
+					if [ "$r" -eq 0 ]; then length="-T $pgbench_s"; else length="-t $txs_run"; fi
+					lsn=$(sql - -c 'SELECT pg_current_wal_insert_lsn()')
 					report=$(PGOPTIONS="-c search_path=$schema,public" "$bindir/pgbench" -n -M simple \
 						$length -f "$IVM_ROOT/bench/cascade.pgbench" -D contender="$who" \
 						-D servers="$servers" -D tuned="$tuned" "$db" 2>&1) ||
 						{ echo "$report" >&2; exit 1; }
 					lat=$(echo "$report" | sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p')
 					txs=$(echo "$report" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
-					sql - -c "INSERT INTO bench.pgbench_sample VALUES ('$name', '$variant', '$who', $r, $lat, $txs)"
+					sql - -c "INSERT INTO bench.pgbench_sample VALUES ('$name', '$variant', '$who', $r, $lat, $txs,
+						pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$lsn')::bigint)"
 					if [ "$r" -eq 0 ]; then
-						[ -z "$txs_min" ] || [ "$txs" -lt "$txs_min" ] && txs_min=$txs
+						warmup_txs+=("$txs")
 						# round 0 warms up; it also checks that the contender left
 						# projections equal to their definitions (v_*)
 						sql "$schema" -c "INSERT INTO bench.check_result
