@@ -226,6 +226,22 @@ BEGIN
 END
 $fn$;
 
+-- The bulk case's patches: for each configuration that embeds some of the
+-- changed servers, their new documents, aggregated once per configuration.
+CREATE OR REPLACE FUNCTION bench.bulk_patches(changed integer[])
+RETURNS TABLE (configuration_id integer, patches jsonb)
+LANGUAGE plpgsql STABLE
+AS $fn$
+BEGIN
+	RETURN QUERY
+	SELECT m.network_configuration_id, jsonb_agg(s.data ORDER BY s.id)
+	FROM bench_nc_dns_mapping m
+	JOIN tv_dns_server s ON s.id = m.dns_server_id
+	WHERE m.dns_server_id = ANY (changed)
+	GROUP BY m.network_configuration_id;
+END
+$fn$;
+
 -- The bulk case: one statement per level for many changed servers.  Every
 -- affected configuration embeds several of them.
 --   seed       re-aggregate every affected configuration over the mapping,
@@ -271,17 +287,10 @@ BEGIN
 		WHERE nc.id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
 						WHERE dns_server_id = ANY (servers));
 	ELSE
-		-- the patches of each affected configuration, aggregated once
-		WITH patch AS (
-			SELECT m.network_configuration_id AS id, jsonb_agg(s.data ORDER BY s.id) AS servers
-			FROM bench_nc_dns_mapping m
-			JOIN tv_dns_server s ON s.id = m.dns_server_id
-			WHERE m.dns_server_id = ANY (servers)
-			GROUP BY m.network_configuration_id)
 		UPDATE tv_network_configuration nc
-		SET data = jsonb_array_update_where_batch(nc.data, '{dns_servers}', 'id', p.servers)
-		FROM patch p
-		WHERE nc.id = p.id;
+		SET data = jsonb_array_update_where_batch(nc.data, '{dns_servers}', 'id', p.patches)
+		FROM bench.bulk_patches(servers) p
+		WHERE nc.id = p.configuration_id;
 	END IF;
 
 	IF contender IN ('seed', 'best') AND NOT tuned THEN
@@ -313,29 +322,17 @@ BEGIN
 		  AND nc.id IN (SELECT network_configuration_id FROM bench_nc_dns_mapping
 						WHERE dns_server_id = ANY (servers));
 	ELSIF contender = 'ivm' AND NOT tuned THEN
-		WITH patch AS (
-			SELECT m.network_configuration_id AS id, jsonb_agg(s.data ORDER BY s.id) AS servers
-			FROM bench_nc_dns_mapping m
-			JOIN tv_dns_server s ON s.id = m.dns_server_id
-			WHERE m.dns_server_id = ANY (servers)
-			GROUP BY m.network_configuration_id)
 		UPDATE tv_allocation a
 		SET data = jsonb_array_update_where_batch(a.data, '{network_configuration,dns_servers}',
-			'id', p.servers)
-		FROM patch p
-		WHERE (a.data->'network_configuration'->>'id')::integer = p.id;
+			'id', p.patches)
+		FROM bench.bulk_patches(servers) p
+		WHERE (a.data->'network_configuration'->>'id')::integer = p.configuration_id;
 	ELSIF contender = 'ivm' THEN
-		WITH patch AS (
-			SELECT m.network_configuration_id AS id, jsonb_agg(s.data ORDER BY s.id) AS servers
-			FROM bench_nc_dns_mapping m
-			JOIN tv_dns_server s ON s.id = m.dns_server_id
-			WHERE m.dns_server_id = ANY (servers)
-			GROUP BY m.network_configuration_id)
 		UPDATE tv_allocation a
 		SET data = jsonb_array_update_where_batch(a.data, '{network_configuration,dns_servers}',
-			'id', p.servers)
-		FROM patch p
-		WHERE a.network_configuration_id = p.id;
+			'id', p.patches)
+		FROM bench.bulk_patches(servers) p
+		WHERE a.network_configuration_id = p.configuration_id;
 	ELSIF contender = 'floor' AND NOT tuned THEN
 		UPDATE tv_allocation
 		SET data = bench.detoast_copy(data)
