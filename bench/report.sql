@@ -812,7 +812,7 @@ RETURNS text
 LANGUAGE sql STABLE
 AS $fn$
 	SELECT E'## Performance\n\n'
-		|| E'Measured by the benchmark suite: `make bench` (the full mode, about an hour) or `make bench-quick` '
+		|| E'Measured by the benchmark suite: `make bench` (the full mode, about half an hour) or `make bench-quick` '
 		'(about five minutes) builds the extension, starts a throwaway PostgreSQL cluster, generates the '
 		'CQRS fixture (`fixtures/cqrs.sql`) in several size classes and writes `bench/results/`: '
 		'every table, a chart and a decision report.\n\n'
