@@ -11,7 +11,7 @@
 # Usage: sudo bench/run.sh [--quick | --full] [--out DIR]
 #   --quick  about five minutes: fewer rounds, shorter samples, one fixture per
 #            size class, the cascade levels on the seed's scale only (default)
-#   --full   about an hour: every level on every size class
+#   --full   about half an hour: every level on every size class
 # Environment: PGVERSION (default 15), BENCH_CLASSES to override the size
 # classes (see below).
 set -euo pipefail
