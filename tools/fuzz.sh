@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The differential fuzzer of jsonb_ivm (test/fuzz.sql): seeded cases of
+# The differential fuzzer of jsonb_ivm (test/lib/fuzz.sql): seeded cases of
 # each of the nine functions, the C function against its plpgsql reference,
 # byte for byte, errors by SQLSTATE; failures shrunk to a minimal
 # reproducing statement.  Prints one TAP line per function ("ok N - ..." or
@@ -9,7 +9,7 @@
 #   tools/fuzz.sh --long      112,000 cases per function (1,008,000 in all)
 #   tools/fuzz.sh --memory    a million calls of each function, in one
 #                             statement and in one plpgsql loop: backend
-#                             memory must not grow (test/memory.sql)
+#                             memory must not grow (test/lib/memory.sql)
 #   tools/fuzz.sh --draw FILE      draw the cases and the reference's
 #                                  verdicts only, into FILE
 #   tools/fuzz.sh --replay FILE    run the C side of the cases in FILE
@@ -96,11 +96,11 @@ wait_server() {
 ivm_log "fuzz: preparing database $db"
 ivm_psql -d postgres -q -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 (cd "$IVM_ROOT" && fpsql -c 'CREATE EXTENSION jsonb_ivm' \
-	-f test/helpers.sql -f test/reference.sql -f test/generator.sql -f test/fuzz.sql) >/dev/null
+	-f test/lib/helpers.sql -f test/lib/reference.sql -f test/lib/generator.sql -f test/lib/fuzz.sql) >/dev/null
 
 if [ "$mode" = memory ]; then
 	ivm_log "fuzz: memory, $cases calls of each function per way, each in a fresh backend"
-	(cd "$IVM_ROOT" && fpsql -f test/memory.sql) >/dev/null
+	(cd "$IVM_ROOT" && fpsql -f test/lib/memory.sql) >/dev/null
 	for fn in $(fpsql -c "SELECT fn FROM ivm_mem.call ORDER BY ord"); do
 		for way in statement "plpgsql loop"; do
 			fpsql -v fn="$fn" -v way="$way" -v calls="$cases" >/dev/null <<-'EOF'

@@ -4,7 +4,7 @@
 # projections wrong, step by step; concurrent pgbench clients run CQRS
 # cascades and every other kind of change against the seed plan's fixture
 # for a while; then a single session runs thousands of random statements
-# (test/workload.sql).  After each, every projection must equal a rebuild
+# (test/lib/workload.sql).  After each, every projection must equal a rebuild
 # from the base tables (no row differs, EXCEPT ALL in both directions).
 # Prints one TAP line per check ("ok N - ..." or "not ok N - ...") and ends
 # with "stress: N passed, N failed"; exits non-zero on any difference, any
@@ -32,7 +32,7 @@
 # weighted so that most transactions are the cascade of one server change.
 # pgbench retries deadlocks (--max-tries); a transaction that still fails is
 # a failure.  The single-session run uses a smaller fixture (30 servers, 30
-# configurations of 10 servers, 150 allocations): test/workload.sql's bulk
+# configurations of 10 servers, 150 allocations): test/lib/workload.sql's bulk
 # statements change up to half of all servers at once, which at the seed
 # plan's scale takes about a minute per thousand statements with the
 # row-level recipe.  It runs in transactions of 100 statements.
@@ -127,7 +127,7 @@ prepare() {
 	(cd "$IVM_ROOT" && spsql "$1" -c 'CREATE EXTENSION jsonb_ivm' \
 		-f fixtures/cqrs.sql -c "SELECT generate_cqrs_data($2, $3)" \
 		-f recipes/cqrs_projections.sql -f "recipes/cqrs_$4_triggers.sql" \
-		-f test/workload.sql -f test/stress/setup.sql) >/dev/null
+		-f test/lib/workload.sql -f test/stress/setup.sql) >/dev/null
 }
 
 # check DB WHAT: one TAP line saying whether every projection of DB equals

@@ -1,6 +1,6 @@
 -- test/stress/setup.sql: what the pgbench scripts of tools/stress.sh need
 -- on top of the CQRS fixture, its projections, a trigger recipe and
--- test/workload.sql (for ivm_test.projection_differences).
+-- test/lib/workload.sql (for ivm_test.projection_differences).
 --
 -- pgbench 15 retries deadlocks but aborts a client on any other error, so
 -- the changes that a constraint may reject under concurrency (a server

@@ -1,6 +1,6 @@
 -- jsonb_has_path_changed(old, new, path)
 \set ECHO none
-\i test/helpers.sql
+\i test/lib/helpers.sql
 \set ECHO all
 \pset null '(null)'
 

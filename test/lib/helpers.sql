@@ -1,5 +1,5 @@
 -- Helpers shared by the regression tests; each test file loads this with
--- \i test/helpers.sql (pg_regress runs psql from the repository root).
+-- \i test/lib/helpers.sql (pg_regress runs psql from the repository root).
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS ivm_test;
 

@@ -1,4 +1,4 @@
--- test/generator.sql
+-- test/lib/generator.sql
 --
 -- Deterministic generators of documents, paths and arguments for the
 -- jsonb_ivm differential test and fuzzer.  Everything lives in the schema

@@ -2,7 +2,7 @@
 -- over 1 MB, unchanged results that keep the stored value, and the
 -- function properties that let the planner run them anywhere.
 \set ECHO none
-\i test/helpers.sql
+\i test/lib/helpers.sql
 \set ECHO all
 
 -- section: every function is IMMUTABLE, PARALLEL SAFE and not STRICT

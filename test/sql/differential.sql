@@ -1,7 +1,7 @@
 --
 -- Differential test: the nine C functions against the plpgsql reference
--- implementations of test/reference.sql (built on PostgreSQL's own jsonb
--- operators), on pseudo-random documents from test/generator.sql, one case
+-- implementations of test/lib/reference.sql (built on PostgreSQL's own jsonb
+-- operators), on pseudo-random documents from test/lib/generator.sql, one case
 -- per document and function: 3000 documents for the four 0.1 functions,
 -- the first 1000 of them for the five 0.2 functions.  Results are compared
 -- with = and byte for byte, errors by SQLSTATE, and every result must be
@@ -16,8 +16,8 @@
 --
 \set ECHO none
 SET client_min_messages = warning;
-\i test/reference.sql
-\i test/generator.sql
+\i test/lib/reference.sql
+\i test/lib/generator.sql
 CREATE SCHEMA IF NOT EXISTS ivm_test;
 CREATE OR REPLACE FUNCTION ivm_test.raw_bytes(jsonb) RETURNS bytea
 AS '$libdir/jsonb_ivm', 'jsonb_ivm_raw_bytes'

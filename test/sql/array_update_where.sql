@@ -1,6 +1,6 @@
 -- jsonb_array_update_where(target, array_path, match_key, match_value, updates)
 \set ECHO none
-\i test/helpers.sql
+\i test/lib/helpers.sql
 \set ECHO all
 \pset null '(null)'
 

@@ -1,6 +1,6 @@
 -- jsonb_merge_at_path(target, source, path)
 \set ECHO none
-\i test/helpers.sql
+\i test/lib/helpers.sql
 \set ECHO all
 \pset null '(null)'
 

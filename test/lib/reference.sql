@@ -1,11 +1,11 @@
--- test/reference.sql
+-- test/lib/reference.sql
 --
 -- Reference implementations of the nine jsonb_ivm functions, written in
 -- plpgsql with nothing but PostgreSQL's own jsonb operators and functions
 -- (#>, ->, ?, ||, -, =, <, >, jsonb_set, jsonb_build_object/array,
 -- jsonb_array_elements, jsonb_each, jsonb_agg, jsonb_typeof).  They are
 -- written to be read against the contract, not to be fast; the differential
--- test (sql/differential.sql) and the fuzzer (test/fuzz.sql) compare the C
+-- test (test/sql/differential.sql) and the fuzzer (test/lib/fuzz.sql) compare the C
 -- functions with them, result for result and byte for byte (every result
 -- here is a jsonb that PostgreSQL itself built).
 --

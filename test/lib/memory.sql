@@ -1,4 +1,4 @@
--- test/memory.sql
+-- test/lib/memory.sql
 --
 -- Backend memory must not grow with the number of calls.  Each of the nine
 -- functions is called in one SQL statement and in one plpgsql loop, in a
@@ -17,7 +17,7 @@
 --     backend) must not grow by more than 100 MB over the backend's start:
 --     calls on 5 kB documents have no use for more.
 -- Also reported: anonymous resident memory (RssAnon).  Needs
--- test/helpers.sql; superuser.
+-- test/lib/helpers.sql; superuser.
 
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS ivm_mem CASCADE;

@@ -1,6 +1,6 @@
 -- jsonb_merge_patch(target, patch): RFC 7386 JSON Merge Patch
 \set ECHO none
-\i test/helpers.sql
+\i test/lib/helpers.sql
 \set ECHO all
 \pset null '(null)'
 

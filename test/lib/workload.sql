@@ -1,6 +1,6 @@
 -- A seeded random workload on the CQRS fixture's base tables, and the
 -- check that the maintained projections equal a rebuild.  Used by
--- sql/recipes.sql; load with \i after fixtures/cqrs.sql.
+-- test/sql/recipes.sql; load with \i after fixtures/cqrs.sql.
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS ivm_test;
 

@@ -12,7 +12,7 @@ SELECT generate_cqrs_data(5, 20) IS NOT NULL AS generated;
 \set ECHO none
 \i recipes/cqrs_projections.sql
 \i recipes/cqrs_row_triggers.sql
-\i test/workload.sql
+\i test/lib/workload.sql
 \set ECHO all
 SELECT * FROM ivm_test.projection_differences;
 SELECT * FROM ivm_test.workload(1, 2000);
@@ -28,7 +28,7 @@ SELECT generate_cqrs_data(5, 20) IS NOT NULL AS generated;
 \set ECHO none
 \i recipes/cqrs_projections.sql
 \i recipes/cqrs_statement_triggers.sql
-\i test/workload.sql
+\i test/lib/workload.sql
 \set ECHO all
 SELECT * FROM ivm_test.workload(7, 2000);
 SELECT * FROM ivm_test.projection_differences;

@@ -1,8 +1,8 @@
--- test/fuzz.sql
+-- test/lib/fuzz.sql
 --
 -- The differential fuzzer of jsonb_ivm: for seeded cases of each of the
 -- nine functions it compares the C function with its plpgsql reference
--- (test/reference.sql) and requires
+-- (test/lib/reference.sql) and requires
 --   - the same SQLSTATE when either side raises an error,
 --   - otherwise the same result, byte for byte (ivm_test.raw_bytes),
 --   - a result byte for byte what PostgreSQL builds when it parses the
@@ -17,11 +17,11 @@
 -- Cases are a pure function of (stream, function, n): case n of every
 -- function works on the document ivm_gen.doc(case_seed(stream || '/doc', n))
 -- (and, where a second document is needed, on document n - 1), drawn by
--- the generators of test/generator.sql.  So one case can be rebuilt alone:
+-- the generators of test/lib/generator.sql.  So one case can be rebuilt alone:
 --   SELECT ivm_fuzz.sql(ivm_fuzz.make_case('merge_patch', 'quick', 1234));
 --
--- Load with psql's \i after test/helpers.sql, test/reference.sql and
--- test/generator.sql; everything lives in the schema ivm_fuzz.
+-- Load with psql's \i after test/lib/helpers.sql, test/lib/reference.sql and
+-- test/lib/generator.sql; everything lives in the schema ivm_fuzz.
 
 DROP SCHEMA IF EXISTS ivm_fuzz CASCADE;
 CREATE SCHEMA ivm_fuzz;
@@ -614,7 +614,7 @@ LANGUAGE sql AS $$
 $$;
 
 -- The generators run many small queries with parameters; generic plans
--- spare re-planning them (as in test/generator.sql).
+-- spare re-planning them (as in test/lib/generator.sql).
 DO $$
 DECLARE
 	f regprocedure;

@@ -1,6 +1,6 @@
 -- jsonb_deep_merge(target, source)
 \set ECHO none
-\i test/helpers.sql
+\i test/lib/helpers.sql
 \set ECHO all
 \pset null '(null)'
 

@@ -1,6 +1,6 @@
 -- jsonb_array_insert_where(target, array_path, element, sort_key, descending)
 \set ECHO none
-\i test/helpers.sql
+\i test/lib/helpers.sql
 \set ECHO all
 \pset null '(null)'
 
