@@ -5,13 +5,15 @@
 
 IVM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGVERSION=${PGVERSION:-15}
+# PG_CONFIG, when set, names the installation to use instead of Debian's
+IVM_BINDIR=$(dirname "${PG_CONFIG:-/usr/lib/postgresql/$PGVERSION/bin/pg_config}")
 
 ivm_log() { printf '==> %s\n' "$*" >&2; }
 
 # Install the PostgreSQL server and its headers when pg_config is missing.
 ivm_install_packages() {
-	local bindir=/usr/lib/postgresql/$PGVERSION/bin
-	if [ -x "$bindir/pg_config" ] && [ -d "/usr/include/postgresql/$PGVERSION/server" ]; then
+	if [ -x "$IVM_BINDIR/pg_config" ] &&
+		[ -f "$("$IVM_BINDIR/pg_config" --includedir-server)/postgres.h" ]; then
 		return 0
 	fi
 	if [ "$(id -u)" -ne 0 ]; then
@@ -25,7 +27,7 @@ ivm_install_packages() {
 		"postgresql-$PGVERSION" "postgresql-server-dev-$PGVERSION" make gcc libc6-dev >/dev/null
 }
 
-ivm_bindir() { echo "/usr/lib/postgresql/$PGVERSION/bin"; }
+ivm_bindir() { echo "$IVM_BINDIR"; }
 ivm_pg_config() { echo "$(ivm_bindir)/pg_config"; }
 
 # psql of the selected version, without ~/.psqlrc, stopping at the first error.
@@ -50,7 +52,7 @@ ivm_as_owner() {
 # Start a throwaway cluster; exports PGHOST, PGPORT, PGUSER and PGDATABASE
 # and stops and removes the cluster when the calling shell exits.
 ivm_start_cluster() {
-	local bindir=/usr/lib/postgresql/$PGVERSION/bin
+	local bindir=$IVM_BINDIR
 	IVM_TMP=$(mktemp -d /tmp/jsonb_ivm.XXXXXX)
 	trap ivm_stop_cluster EXIT
 	chmod 755 "$IVM_TMP"
@@ -73,7 +75,7 @@ ivm_stop_cluster() {
 		tail -n 30 "$IVM_TMP/server.log" >&2
 	fi
 	if [ -d "$IVM_TMP/data" ]; then
-		ivm_as_owner "/usr/lib/postgresql/$PGVERSION/bin/pg_ctl" -D "$IVM_TMP/data" \
+		ivm_as_owner "$IVM_BINDIR/pg_ctl" -D "$IVM_TMP/data" \
 			-m fast stop >/dev/null 2>&1 || true
 	fi
 	rm -rf "$IVM_TMP"
