@@ -45,9 +45,9 @@ dist:
 
 .PHONY: demo test bench bench-quick
 demo:
-	tools/demo.sh
+	IVM_NO_INSTALL=1 tools/demo.sh
 test:
-	tools/test.sh
+	tools/test.sh --no-install
 bench:
 	bench/run.sh --full
 bench-quick:
