@@ -26,8 +26,7 @@ trap cleanup EXIT
 # of the working tree (tracked and untracked files, without ignored ones)
 ivm_log "building $pkg in $work"
 mkdir "$work/jsonb-ivm"
-git -C "$IVM_ROOT" ls-files -z -co --exclude-standard |
-	tar -C "$IVM_ROOT" --null -T - -cf - | tar -C "$work/jsonb-ivm" -xf -
+ivm_copy_tree "$work/jsonb-ivm"
 (cd "$work/jsonb-ivm" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 ||
 	{ tail -n 40 "$work/build.log"; echo "not ok 1 - build $pkg"; exit 1; }
 deb=$(ls "$work/${pkg}_"*.deb)

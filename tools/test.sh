@@ -49,7 +49,7 @@ suite() {
 }
 
 if $install; then
-	ivm_install_packages libipc-run-perl
+	ivm_install_packages libipc-run-perl debhelper postgresql-server-dev-all
 else
 	export IVM_NO_INSTALL=1
 fi
