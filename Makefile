@@ -27,6 +27,11 @@ EXTRA_CLEAN = results regression.diffs regression.out output_iso \
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
+# Debian's server headers for PostgreSQL 13 ship no pg_isolation_regress:
+# without it, installcheck runs the regression tests only
+ifeq ($(wildcard $(dir $(PGXS))../test/isolation/pg_isolation_regress),)
+ISOLATION =
+endif
 include $(PGXS)
 
 # private headers: not installed, but every object depends on them
