@@ -14,15 +14,24 @@ TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-SPECS = $(sort $(wildcard test/specs/*.spec))
+# a spec template test/specs/NAME.spec.in is written to test/specs/NAME.spec
+# before the tests run, with the files it names inlined (see the rule below)
+SPEC_TEMPLATES = $(wildcard test/specs/*.spec.in)
+SPECS = $(sort $(wildcard test/specs/*.spec) $(SPEC_TEMPLATES:.in=))
 ISOLATION = $(patsubst test/specs/%.spec,%,$(SPECS))
 ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+REGRESS_PREP = $(SPEC_TEMPLATES:.in=)
 
 EXTRA_CLEAN = results regression.diffs regression.out output_iso \
-	tmp_check tmp_check_iso log dist
+	tmp_check tmp_check_iso log dist $(SPEC_TEMPLATES:.in=)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
+# Debian's server headers for PostgreSQL 13 ship no pg_isolation_regress:
+# without it, installcheck runs the regression tests only
+ifeq ($(wildcard $(dir $(PGXS))../test/isolation/pg_isolation_regress),)
+ISOLATION =
+endif
 include $(PGXS)
 
 # private headers: not installed, but every object depends on them
@@ -30,6 +39,10 @@ $(OBJS): src/jsonb_ivm.h src/compat.h
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
+
+test/specs/%.spec: test/specs/%.spec.in test/specs/inline.pl \
+		$(wildcard fixtures/*.sql recipes/*.sql test/lib/*.sql)
+	perl test/specs/inline.pl $< >$@
 
 # TAP suites on PostgreSQL::Test::Cluster, against the installed server
 .PHONY: prove_installcheck
