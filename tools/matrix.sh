@@ -46,7 +46,7 @@ mirror() {
 }
 
 umount_all() {
-	findmnt -rn -o TARGET | grep "^$1/" | sort -r | while read -r m; do
+	findmnt -rn -o TARGET | { grep "^$1/" || true; } | sort -r | while read -r m; do
 		umount "$m" 2>/dev/null || umount -l "$m"; done
 }
 
