@@ -81,7 +81,7 @@ static void
 write_edited_array(JbWriter *w, void *arg)
 {
 	ArrayEdits *e = (ArrayEdits *) arg;
-	int			n = e->arr->header & JB_CMASK;
+	int			n = JsonContainerSize(e->arr);
 	int			next = 0;
 	int			k;
 
@@ -259,7 +259,7 @@ jsonb_array_upsert_where(PG_FUNCTION_ARGS)
 		result = put_element(doc, &path, &walk, arr, index, false, &newelem);
 	else
 		result = put_element(doc, &path, &walk, arr,
-							 arr->header & JB_CMASK, true, &newelem);
+							 JsonContainerSize(arr), true, &newelem);
 	PG_FREE_IF_COPY(doc, 0);
 	PG_RETURN_JSONB_P(result);
 }
@@ -368,7 +368,7 @@ jsonb_array_insert_where(PG_FUNCTION_ARGS)
 	arr = array_at_path(doc, &path, &walk);
 	if (arr != NULL)
 	{
-		int			n = arr->header & JB_CMASK;
+		int			n = JsonContainerSize(arr);
 
 		if (PG_ARGISNULL(3))
 			index = n;
@@ -441,7 +441,7 @@ static void
 patch_table_build(PatchTable *t, const JsonbContainer *patches,
 				  const char *key, uint32 keylen)
 {
-	int			n = patches->header & JB_CMASK;
+	int			n = JsonContainerSize(patches);
 	uint32		size = 8;
 	JbCursor	cur;
 	int			i;
@@ -564,7 +564,7 @@ jsonb_array_update_where_batch(PG_FUNCTION_ARGS)
 	if (arr == NULL || table.npatches == 0)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 
-	n = arr->header & JB_CMASK;
+	n = JsonContainerSize(arr);
 	edits_init(&edits, arr);
 	jb_cursor_init(&cur, arr, 0);
 	for (i = 0; i < n; i++)

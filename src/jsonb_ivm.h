@@ -36,10 +36,29 @@ typedef struct JbValue
 #define JbValueContainer(v)	((const JsonbContainer *) (v)->data)
 #define JbValueIsObject(v) \
 	((v)->type == JENTRY_ISCONTAINER && \
-	 (JbValueContainer(v)->header & JB_FOBJECT) != 0)
+	 JsonContainerIsObject(JbValueContainer(v)))
 #define JbValueIsArray(v) \
 	((v)->type == JENTRY_ISCONTAINER && \
-	 (JbValueContainer(v)->header & JB_FARRAY) != 0)
+	 JsonContainerIsArray(JbValueContainer(v)))
+
+/*
+ * The header bits of a stored numeric, named as numeric.c names them.  They
+ * mirror numeric.c's on-disk format, which pg_upgrade keeps stable, and are
+ * defined here because no header exports them.  NUMERIC_SPECIAL is NaN or,
+ * from PostgreSQL 14, an infinity (13 calls it NUMERIC_NAN).
+ */
+#define NUMERIC_SIGN_MASK	0xC000
+#define NUMERIC_NEG			0x4000
+#define NUMERIC_SHORT		0x8000
+#define NUMERIC_SPECIAL		0xC000
+
+#define NUMERIC_SHORT_SIGN_MASK			0x2000
+#define NUMERIC_SHORT_DSCALE_MASK		0x1F80
+#define NUMERIC_SHORT_WEIGHT_SIGN_MASK	0x0040
+#define NUMERIC_SHORT_WEIGHT_MASK		0x003F
+
+#define NUMERIC_HDRSZ		(VARHDRSZ + sizeof(uint16) + sizeof(int16))
+#define NUMERIC_HDRSZ_SHORT (VARHDRSZ + sizeof(uint16))
 
 /* ---- reading (inline here, the rest in jsonb_splice.c) ---- */
 
@@ -47,9 +66,9 @@ typedef struct JbValue
 static inline int
 jb_nentries(const JsonbContainer *c)
 {
-	int			n = c->header & JB_CMASK;
+	int			n = JsonContainerSize(c);
 
-	return (c->header & JB_FOBJECT) ? n * 2 : n;
+	return JsonContainerIsObject(c) ? n * 2 : n;
 }
 
 /* Start of a container's data area. */
@@ -107,11 +126,10 @@ static inline void
 jb_cursor_next(JbCursor *cur, JbValue *v)
 {
 	JEntry		je = cur->c->children[cur->i];
-	uint32		end;
+	uint32		start = cur->off;
 
-	end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : cur->off + JBE_OFFLENFLD(je);
-	jb_fill_value(je & JENTRY_TYPEMASK, cur->base, cur->off, end - cur->off, v);
-	cur->off = end;
+	JBE_ADVANCE_OFFSET(cur->off, je);
+	jb_fill_value(je & JENTRY_TYPEMASK, cur->base, start, cur->off - start, v);
 	cur->i++;
 }
 

@@ -36,7 +36,7 @@ jb_root_value(const Jsonb *jb, JbValue *v)
 {
 	const JsonbContainer *root = &jb->root;
 
-	if (root->header & JB_FSCALAR)
+	if (JsonContainerIsScalar(root))
 		jb_child(root, 0, v);
 	else
 	{
@@ -67,7 +67,7 @@ jb_find_key(const JsonbContainer *obj, const char *key, uint32 keylen,
 {
 	const char *base = jb_data_base(obj);
 	int			lo = 0;
-	int			hi = obj->header & JB_CMASK;
+	int			hi = JsonContainerSize(obj);
 
 	while (lo < hi)
 	{
@@ -107,16 +107,16 @@ jb_bytes_eq(const char *a, const char *b, uint32 len)
 }
 
 /*
- * Look up a key in an object and set *val to its value, or return false.  Objects of up to
- * JB_OFFSET_STRIDE pairs, the elements of a typical projection array, are
- * scanned front to back: their JEntries are read once, with no offset
- * searches.  Larger ones use the binary search.
+ * Look up a key in an object and set *val to its value, or return false.
+ * Objects of up to JB_OFFSET_STRIDE pairs, the elements of a typical
+ * projection array, are scanned front to back: their JEntries are read once,
+ * with no offset searches.  Larger ones use the binary search.
  */
 bool
 jb_object_get(const JsonbContainer *obj, const char *key, uint32 keylen,
 			  JbValue *val)
 {
-	int			n = obj->header & JB_CMASK;
+	int			n = JsonContainerSize(obj);
 	const JEntry *ents = obj->children;
 	const char *base = (const char *) &ents[2 * n];
 	uint32		off = 0;
@@ -134,33 +134,30 @@ jb_object_get(const JsonbContainer *obj, const char *key, uint32 keylen,
 
 	for (i = 0; i < n; i++)
 	{
-		JEntry		je = ents[i];
-		uint32		end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
-		uint32		len = end - off;
+		uint32		start = off;
+		uint32		len;
 
-		if (len == keylen && jb_bytes_eq(base + off, key, keylen))
+		JBE_ADVANCE_OFFSET(off, ents[i]);
+		len = off - start;
+		if (len == keylen && jb_bytes_eq(base + start, key, keylen))
 			break;
 		if (len > keylen)
 			return false;		/* keys are sorted by length first */
-		off = end;
 	}
 	if (i == n)
 		return false;
 
-	/* walk on to the value: entries i .. n + i - 1 lie before it */
+	/* walk on to the value: entries i + 1 .. n + i - 1 lie between */
 	{
 		int			j;
-		uint32		end;
-		JEntry		je;
+		uint32		start;
 
-		for (j = i; j < n + i; j++)
-		{
-			je = ents[j];
-			off = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
-		}
-		je = ents[n + i];
-		end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
-		jb_fill_value(je & JENTRY_TYPEMASK, base, off, end - off, val);
+		for (j = i + 1; j < n + i; j++)
+			JBE_ADVANCE_OFFSET(off, ents[j]);
+		start = off;
+		JBE_ADVANCE_OFFSET(off, ents[n + i]);
+		jb_fill_value(ents[n + i] & JENTRY_TYPEMASK, base, start, off - start,
+					  val);
 	}
 	return true;
 }
@@ -174,7 +171,7 @@ int
 jb_array_find(const JsonbContainer *arr, int from, const char *key,
 			  uint32 keylen, const JbValue *match)
 {
-	int			n = arr->header & JB_CMASK;
+	int			n = JsonContainerSize(arr);
 	JbCursor	cur;
 	int			i;
 
@@ -211,13 +208,13 @@ static bool jb_containers_equal(const JsonbContainer *a,
 /*
  * The parts of a stored numeric that decide its value: sign, weight and
  * base-10000 digits without leading or trailing zeros (the display scale
- * only decides how it prints).  This reads numeric's on-disk format, which
- * pg_upgrade keeps stable (see numeric.c): a 4-byte varlena header, then
- * either a short header (flag 0x8000, sign 0x2000, weight in the low 7
- * bits) or a long one (sign in 0xC000, then an int16 weight), then the
- * digits.  Zeros are stripped as hash_numeric strips them, without
- * trusting that they were.  Returns false for what it does not handle (NaN,
- * infinities, other headers); the caller then asks numeric_eq.
+ * only decides how it prints).  This reads numeric's on-disk format (the
+ * NUMERIC_* bits in jsonb_ivm.h): a 4-byte varlena header, then either a
+ * short header (NUMERIC_SHORT, with sign and weight in it) or a long one
+ * (sign, then an int16 weight), then the digits.  Zeros are stripped as
+ * hash_numeric strips them, without trusting that they were.  Returns false
+ * for what it does not handle (NaN, infinities, other headers); the caller
+ * then asks numeric_eq.
  */
 typedef struct JbNumericKey
 {
@@ -234,28 +231,30 @@ jb_numeric_key(const char *data, uint32 len, JbNumericKey *k)
 	int			hdrsize;
 	uint16		digit;
 
-	if (len < VARHDRSZ + sizeof(uint16) || !VARATT_IS_4B_U(data) ||
+	if (len < NUMERIC_HDRSZ_SHORT || !VARATT_IS_4B_U(data) ||
 		VARSIZE(data) != len)
 		return false;
 	memcpy(&header, data + VARHDRSZ, sizeof(uint16));
-	if ((header & 0xC000) == 0xC000)
+	if ((header & NUMERIC_SIGN_MASK) == NUMERIC_SPECIAL)
 		return false;			/* NaN or an infinity */
-	if (header & 0x8000)
+	if ((header & NUMERIC_SIGN_MASK) == NUMERIC_SHORT)
 	{
-		k->sign = (header & 0x2000) ? 1 : 0;
-		k->weight = (header & 0x0040) ? (int) (header | ~0x003F) : (header & 0x003F);
-		hdrsize = VARHDRSZ + sizeof(uint16);
+		k->sign = (header & NUMERIC_SHORT_SIGN_MASK) ? 1 : 0;
+		k->weight = ((header & NUMERIC_SHORT_WEIGHT_SIGN_MASK) ?
+					 ~NUMERIC_SHORT_WEIGHT_MASK : 0) |
+			(header & NUMERIC_SHORT_WEIGHT_MASK);
+		hdrsize = NUMERIC_HDRSZ_SHORT;
 	}
 	else
 	{
 		int16		weight;
 
-		if (len < VARHDRSZ + 2 * sizeof(uint16))
+		if (len < NUMERIC_HDRSZ)
 			return false;
-		memcpy(&weight, data + VARHDRSZ + sizeof(uint16), sizeof(int16));
-		k->sign = (header & 0x4000) ? 1 : 0;
+		memcpy(&weight, data + NUMERIC_HDRSZ_SHORT, sizeof(int16));
+		k->sign = ((header & NUMERIC_SIGN_MASK) == NUMERIC_NEG) ? 1 : 0;
 		k->weight = weight;
-		hdrsize = VARHDRSZ + 2 * sizeof(uint16);
+		hdrsize = NUMERIC_HDRSZ;
 	}
 	k->digits = data + hdrsize;
 	k->ndigits = (len - hdrsize) / sizeof(uint16);
@@ -294,13 +293,14 @@ jb_numeric_short_canonical(const char *data, uint32 len, uint16 *header)
 	uint16		first,
 				last;
 
-	if (len < VARHDRSZ + 2 * sizeof(uint16) || len % sizeof(uint16) != 0 ||
+	if (len < NUMERIC_HDRSZ_SHORT + sizeof(uint16) ||
+		len % sizeof(uint16) != 0 ||
 		!VARATT_IS_4B_U(data) || VARSIZE(data) != len)
 		return false;
 	memcpy(header, data + VARHDRSZ, sizeof(uint16));
-	if ((*header & 0xC000) != 0x8000)
+	if ((*header & NUMERIC_SIGN_MASK) != NUMERIC_SHORT)
 		return false;
-	memcpy(&first, data + VARHDRSZ + sizeof(uint16), sizeof(uint16));
+	memcpy(&first, data + NUMERIC_HDRSZ_SHORT, sizeof(uint16));
 	memcpy(&last, data + len - sizeof(uint16), sizeof(uint16));
 	return first != 0 && last != 0;
 }
@@ -320,18 +320,19 @@ jb_numerics_equal(const JbValue *a, const JbValue *b)
 	/*
 	 * The common case, two different small integers (the ids a projection
 	 * array is searched by): compare the short headers without the display
-	 * scale (0x1F80), then the digits.
+	 * scale, then the digits.
 	 */
 	if (jb_numeric_short_canonical(a->data, a->len, &ha) &&
 		jb_numeric_short_canonical(b->data, b->len, &hb))
 	{
-		if (a->len != b->len || (ha & ~0x1F80) != (hb & ~0x1F80))
+		if (a->len != b->len ||
+			(ha & ~NUMERIC_SHORT_DSCALE_MASK) != (hb & ~NUMERIC_SHORT_DSCALE_MASK))
 			return false;
 		if (ha == hb)
 			return false;		/* same header and length: the digits differ */
-		return jb_bytes_eq(a->data + VARHDRSZ + sizeof(uint16),
-						   b->data + VARHDRSZ + sizeof(uint16),
-						   a->len - VARHDRSZ - sizeof(uint16));
+		return jb_bytes_eq(a->data + NUMERIC_HDRSZ_SHORT,
+						   b->data + NUMERIC_HDRSZ_SHORT,
+						   a->len - NUMERIC_HDRSZ_SHORT);
 	}
 	if (jb_numeric_key(a->data, a->len, &ka) &&
 		jb_numeric_key(b->data, b->len, &kb))
@@ -796,20 +797,19 @@ jbw_children(JbWriter *w, const JsonbContainer *c, int from, int to)
 		for (i = cur.i; i < to; i++, next++)
 		{
 			JEntry		je = src[i];
-			uint32		end;
+			uint32		start = off;
 
-			end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
+			JBE_ADVANCE_OFFSET(off, je);
 			if (next % JB_OFFSET_STRIDE == 0)
 			{
-				uint64		out_end = (uint64) out_start + (end - src_start);
+				uint64		out_end = (uint64) out_start + (off - src_start);
 
 				if (out_end > JENTRY_OFFLENMASK)
 					jbw_size_error(f);
 				dst[next] = (je & JENTRY_TYPEMASK) | JENTRY_HAS_OFF | (uint32) out_end;
 			}
 			else
-				dst[next] = (je & JENTRY_TYPEMASK) | (end - off);
-			off = end;
+				dst[next] = (je & JENTRY_TYPEMASK) | (off - start);
 		}
 		if ((uint64) out_start + (off - src_start) > JENTRY_OFFLENMASK)
 			jbw_size_error(f);
@@ -862,8 +862,8 @@ void
 jb_merge_plan(const JsonbContainer *a, const JsonbContainer *b,
 			  JbMergePlan *plan)
 {
-	int			na = a->header & JB_CMASK;
-	int			nb = b->header & JB_CMASK;
+	int			na = JsonContainerSize(a);
+	int			nb = JsonContainerSize(b);
 	JbCursor	ca,
 				cb;
 	JbValue		ka = {0},
@@ -939,7 +939,7 @@ jbw_merged_object(JbWriter *w, const JbMergePlan *plan)
 	for (r = 0; r < plan->nruns; r++)
 	{
 		const JbPairRun *run = &plan->runs[r];
-		int			n = run->src->header & JB_CMASK;
+		int			n = JsonContainerSize(run->src);
 
 		jbw_children(w, run->src, n + run->from, n + run->from + run->count);
 	}

@@ -108,8 +108,8 @@ typedef struct MergedPair
 static MergedPair *
 join_pairs(const JsonbContainer *t, const JsonbContainer *s, int *npairs)
 {
-	int			nt = t ? (t->header & JB_CMASK) : 0;
-	int			ns = s->header & JB_CMASK;
+	int			nt = t ? JsonContainerSize(t) : 0;
+	int			ns = JsonContainerSize(s);
 	MergedPair *pairs = palloc(sizeof(MergedPair) * (nt + ns + 1));
 	JbCursor	ct = {0},
 				cs;
@@ -165,7 +165,7 @@ join_pairs(const JsonbContainer *t, const JsonbContainer *s, int *npairs)
 static void
 pair_value(const JsonbContainer *c, int index, JbValue *v)
 {
-	jb_child(c, (c->header & JB_CMASK) + index, v);
+	jb_child(c, JsonContainerSize(c) + index, v);
 }
 
 /*
@@ -176,7 +176,7 @@ pair_value(const JsonbContainer *c, int index, JbValue *v)
 static bool
 deep_merge_changes(const JsonbContainer *t, const JsonbContainer *s)
 {
-	int			ns = s->header & JB_CMASK;
+	int			ns = JsonContainerSize(s);
 	JbCursor	cur;
 	int			j;
 
@@ -300,7 +300,7 @@ jsonb_deep_merge(PG_FUNCTION_ARGS)
 static bool
 merge_patch_changes(const JsonbContainer *t, const JsonbContainer *p)
 {
-	int			np = p->header & JB_CMASK;
+	int			np = JsonContainerSize(p);
 	JbCursor	cur;
 	int			j;
 

@@ -126,12 +126,12 @@ jb_walk(const Jsonb *doc, const JbPath *path, bool for_write, JbWalk *walk)
 				walk->status = JB_WALK_MISSING_KEY;
 				return;
 			}
-			jb_child(obj, (obj->header & JB_CMASK) + step->index, &cur);
+			jb_child(obj, JsonContainerSize(obj) + step->index, &cur);
 		}
 		else if (JbValueIsArray(&cur))
 		{
 			const JsonbContainer *arr = JbValueContainer(&cur);
-			int			n = arr->header & JB_CMASK;
+			int			n = JsonContainerSize(arr);
 			int			index;
 			char	   *str;
 
@@ -215,7 +215,7 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 
 	extra += (nsteps + ncreate + 2) * 64;
 	if (nsteps > 0 && steps[nsteps - 1].insert &&
-		(steps[nsteps - 1].container->header & JB_FOBJECT))
+		JsonContainerIsObject(steps[nsteps - 1].container))
 		extra += steps[nsteps - 1].keylen;
 	for (k = 0; k < ncreate; k++)
 		extra += VARSIZE_ANY_EXHDR(DatumGetPointer(create->elems[create_from + k]));
@@ -226,10 +226,10 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 	{
 		const JbStep *s = &steps[k];
 		const JsonbContainer *c = s->container;
-		int			n = c->header & JB_CMASK;
+		int			n = JsonContainerSize(c);
 
 		CHECK_FOR_INTERRUPTS();
-		if (c->header & JB_FOBJECT)
+		if (JsonContainerIsObject(c))
 		{
 			if (s->insert)
 			{
@@ -271,10 +271,10 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 	{
 		const JbStep *s = &steps[k];
 		const JsonbContainer *c = s->container;
-		int			n = c->header & JB_CMASK;
+		int			n = JsonContainerSize(c);
 		int			next = s->insert ? s->index : s->index + 1;
 
-		if (c->header & JB_FOBJECT)
+		if (JsonContainerIsObject(c))
 			jbw_children(&w, c, n + next, 2 * n);
 		else
 			jbw_children(&w, c, next, n);
