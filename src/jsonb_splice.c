@@ -643,7 +643,7 @@ jbw_entry(JbWriter *w, uint32 type, int start)
 	if (end > JENTRY_OFFLENMASK)
 		jbw_size_error(f);
 	if (f->next >= f->nentries)
-		elog(ERROR, "jsonb_ivm: too many children written to a container");
+		elog(ERROR, "too many children written to a container");
 	if (f->next % JB_OFFSET_STRIDE == 0)
 		je = type | JENTRY_HAS_OFF | end;
 	else
@@ -660,16 +660,27 @@ jbw_entry(JbWriter *w, uint32 type, int start)
 void
 jbw_open(JbWriter *w, uint32 flags, uint32 count)
 {
+	bool		object = (flags & JB_FOBJECT) != 0;
+	Size		nentries = object ? (Size) count * 2 : count;
+	Size		maxcount;
 	JbFrame    *f;
 	uint32		header;
-	Size		nentries;
 
-	if (count > JB_CMASK)
+	/* the count must fit the header, and the JEntries one allocation */
+	maxcount = Min((Size) JB_CMASK,
+				   MaxAllocSize / (sizeof(JEntry) * (object ? 2 : 1)));
+	if (count > maxcount)
+	{
+		if (object)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("number of jsonb object pairs exceeds the maximum allowed (%zu)",
+							maxcount)));
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("number of jsonb array elements exceeds the maximum allowed (%zu)",
-						(size_t) JB_CMASK)));
-	nentries = (flags & JB_FOBJECT) ? (Size) count * 2 : count;
+						maxcount)));
+	}
 
 	if (w->depth == w->maxdepth)
 	{
@@ -681,18 +692,13 @@ jbw_open(JbWriter *w, uint32 flags, uint32 count)
 	jbw_pad(w);
 	header = count | flags;
 	jbw_append(w, (const char *) &header, sizeof(header));
-	if (nentries * sizeof(JEntry) > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("number of jsonb array elements exceeds the maximum allowed (%zu)",
-						(size_t) JB_CMASK)));
 	f->jentries = w->buf.len;
 	jbw_reserve(w, nentries * sizeof(JEntry));
 	w->buf.len += nentries * sizeof(JEntry);
 	f->data = w->buf.len;
 	f->nentries = nentries;
 	f->next = 0;
-	f->object = (flags & JB_FOBJECT) != 0;
+	f->object = object;
 	w->depth++;
 }
 
@@ -703,7 +709,7 @@ jbw_close(JbWriter *w)
 	JbFrame    *f = &w->frames[w->depth - 1];
 
 	if (f->next != f->nentries)
-		elog(ERROR, "jsonb_ivm: container closed with %d of %d children",
+		elog(ERROR, "container closed with %d of %d children",
 			 f->next, f->nentries);
 	w->depth--;
 	if (w->depth > 0)
@@ -787,7 +793,7 @@ jbw_children(JbWriter *w, const JsonbContainer *c, int from, int to)
 	src_start = cur.off;
 	out_start = w->buf.len - f->data;
 	if (f->next + (to - cur.i) > f->nentries)
-		elog(ERROR, "jsonb_ivm: too many children written to a container");
+		elog(ERROR, "too many children written to a container");
 	{
 		const JEntry *src = c->children;
 		JEntry	   *dst = (JEntry *) (w->buf.data + f->jentries);
@@ -824,7 +830,7 @@ Jsonb *
 jbw_finish(JbWriter *w)
 {
 	if (w->depth != 0)
-		elog(ERROR, "jsonb_ivm: %d containers left open", w->depth);
+		elog(ERROR, "%d containers left open", w->depth);
 	SET_VARSIZE(w->buf.data, w->buf.len);
 	pfree(w->frames);
 	return (Jsonb *) w->buf.data;
