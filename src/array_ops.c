@@ -10,6 +10,7 @@
 
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "jsonb_ivm.h"
 
@@ -66,7 +67,10 @@ edits_add(ArrayEdits *e, int index, JbMergePlan *plan)
 {
 	if (e->nedits == e->capacity)
 	{
-		e->capacity *= 2;
+		jb_check_alloc((Size) e->capacity + 1, sizeof(ElementEdit),
+					   "edited elements");
+		e->capacity = Min((Size) e->capacity * 2,
+						  MaxAllocSize / sizeof(ElementEdit));
 		e->edits = repalloc(e->edits, sizeof(ElementEdit) * e->capacity);
 	}
 	e->edits[e->nedits].index = index;
@@ -448,6 +452,7 @@ patch_table_build(PatchTable *t, const JsonbContainer *patches,
 
 	while (size < (uint32) n * 2)
 		size *= 2;
+	jb_check_alloc(n, sizeof(JbValue), "patches");
 	t->npatches = 0;
 	t->keys = palloc(sizeof(JbValue) * Max(n, 1));
 	t->patches = palloc(sizeof(JbValue) * Max(n, 1));

@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "jsonb_ivm.h"
 
@@ -25,6 +26,21 @@ jb_require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", name)));
+}
+
+/*
+ * Refuse n items of size bytes each when they do not fit in one allocation,
+ * with ERRCODE_PROGRAM_LIMIT_EXCEEDED as hstoreArrayToPairs does, rather than
+ * leave it to palloc's internal error.  what names the items.
+ */
+void
+jb_check_alloc(Size n, Size size, const char *what)
+{
+	if (n > MaxAllocSize / size)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("number of %s (%zu) exceeds the maximum allowed (%zu)",
+						what, n, MaxAllocSize / size)));
 }
 
 /* The root container of jb, which must be an object. */

@@ -276,10 +276,11 @@ extern Jsonb *jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 						 const JbPath *create, int create_from,
 						 JbLeafWriter leaf, void *arg, Size extra);
 
-/* ---- argument helpers (jsonb_ivm.c) ---- */
+/* ---- argument and limit checks (jsonb_ivm.c) ---- */
 
 extern void jb_require_arg(FunctionCallInfo fcinfo, int argno,
 						   const char *name);
+extern void jb_check_alloc(Size n, Size size, const char *what);
 extern const JsonbContainer *jb_require_object(Jsonb *jb, const char *name);
 
 #endif							/* JSONB_IVM_H */

@@ -877,7 +877,8 @@ jb_merge_plan(const JsonbContainer *a, const JsonbContainer *b,
 	int			i = 0;
 	int			j = 0;
 
-	plan->runs = palloc(sizeof(JbPairRun) * (na + nb + 1));
+	jb_check_alloc((Size) na + nb, sizeof(JbPairRun), "pairs to merge");
+	plan->runs = palloc(sizeof(JbPairRun) * Max(na + nb, 1));
 	plan->nruns = 0;
 	plan->npairs = 0;
 	plan->changed = false;

@@ -110,7 +110,7 @@ join_pairs(const JsonbContainer *t, const JsonbContainer *s, int *npairs)
 {
 	int			nt = t ? JsonContainerSize(t) : 0;
 	int			ns = JsonContainerSize(s);
-	MergedPair *pairs = palloc(sizeof(MergedPair) * (nt + ns + 1));
+	MergedPair *pairs;
 	JbCursor	ct = {0},
 				cs;
 	JbValue		kt = {0},
@@ -119,6 +119,8 @@ join_pairs(const JsonbContainer *t, const JsonbContainer *s, int *npairs)
 				j = 0,
 				m = 0;
 
+	jb_check_alloc((Size) nt + ns, sizeof(MergedPair), "pairs to merge");
+	pairs = palloc(sizeof(MergedPair) * Max(nt + ns, 1));
 	if (nt > 0)
 	{
 		jb_cursor_init(&ct, t, 0);

@@ -15,6 +15,7 @@
 #include "common/string.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "jsonb_ivm.h"
 
@@ -41,13 +42,19 @@ jb_path_for_write(ArrayType *arr, JbPath *path)
 
 /*
  * A path argument read as #> reads it: any number of dimensions, taken in
- * storage order, and NULL elements allowed (they match nothing).
+ * storage order, and NULL elements allowed (they match nothing).  A walk
+ * takes one JbStep per element and one more, which must fit one allocation.
  */
 void
 jb_path_for_read(ArrayType *arr, JbPath *path)
 {
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
 					  &path->elems, &path->nulls, &path->len);
+	if ((Size) path->len > MaxAllocSize / sizeof(JbStep) - 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("number of path elements (%d) exceeds the maximum allowed (%d)",
+						path->len, (int) (MaxAllocSize / sizeof(JbStep) - 1))));
 }
 
 /* The bytes of path element pos, used as an object key. */
@@ -213,7 +220,7 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 	int			ncreate = create ? create->len - create_from : 0;
 	int			k;
 
-	extra += (nsteps + ncreate + 2) * 64;
+	extra += (Size) (nsteps + ncreate + 2) * 64;
 	if (nsteps > 0 && steps[nsteps - 1].insert &&
 		JsonContainerIsObject(steps[nsteps - 1].container))
 		extra += steps[nsteps - 1].keylen;
