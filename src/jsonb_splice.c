@@ -423,21 +423,27 @@ jb_scalar_rank(uint32 type)
 	}
 }
 
-/* A standalone jsonb holding v, for core's container comparison. */
-static Jsonb *
-jb_wrap_value(const JbValue *v)
+/*
+ * The order of a scalar against container c, as compareJsonbContainers
+ * orders the scalar stored as a root (a raw scalar: a one-element pseudo
+ * array) against c.  The scalar sorts before every object.  Against an
+ * array, the element counts decide: before every non-empty array, after
+ * the empty one.  Core keeps this order as it is, btree indexes on jsonb
+ * depending on it ("an empty top level array sorts less than null").
+ */
+static int
+jb_scalar_container_cmp(const JsonbContainer *c)
 {
-	JbWriter	w;
-
-	jbw_init(&w, v->len + 16);
-	jbw_value(&w, v);
-	return jbw_finish(&w);
+	Assert(!JsonContainerIsScalar(c));
+	if (JsonContainerIsArray(c) && JsonContainerSize(c) == 0)
+		return 1;
+	return -1;
 }
 
 /*
  * jsonb's btree ordering of two values (as jsonb_cmp orders them): -1, 0
- * or 1.  Scalars are compared here; anything involving a container goes to
- * core's compareJsonbContainers, with scalars wrapped as raw scalars.
+ * or 1.  Scalars are compared here, a scalar against a container by
+ * jb_scalar_container_cmp, two containers by core's compareJsonbContainers.
  */
 int
 jb_values_compare(const JbValue *a, const JbValue *b)
@@ -473,17 +479,13 @@ jb_values_compare(const JbValue *a, const JbValue *b)
 				return a->type == JENTRY_ISBOOL_FALSE ? -1 : 1;
 		}
 	}
+	else if (a->type != JENTRY_ISCONTAINER)
+		return jb_scalar_container_cmp(JbValueContainer(b));
+	else if (b->type != JENTRY_ISCONTAINER)
+		return -jb_scalar_container_cmp(JbValueContainer(a));
 	else
-	{
-		JsonbContainer *ca;
-		JsonbContainer *cb;
-
-		ca = a->type == JENTRY_ISCONTAINER ? (JsonbContainer *) a->data :
-			&jb_wrap_value(a)->root;
-		cb = b->type == JENTRY_ISCONTAINER ? (JsonbContainer *) b->data :
-			&jb_wrap_value(b)->root;
-		res = compareJsonbContainers(ca, cb);
-	}
+		res = compareJsonbContainers((JsonbContainer *) a->data,
+									 (JsonbContainer *) b->data);
 	return (res > 0) - (res < 0);
 }
 
