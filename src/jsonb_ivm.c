@@ -43,20 +43,24 @@ jb_check_alloc(Size n, Size size, const char *what)
 						what, n, MaxAllocSize / size)));
 }
 
-/* The root container of jb, which must be an object. */
-const JsonbContainer *
-jb_require_object(Jsonb *jb, const char *name)
+/*
+ * Argument argno, a jsonb that must be an object (name names it in the
+ * error).  Sets *root to its root value.
+ */
+Jsonb *
+jb_object_arg(FunctionCallInfo fcinfo, int argno, const char *name,
+			  JbValue *root)
 {
-	JbValue		root;
+	Jsonb	   *jb = PG_GETARG_JSONB_P(argno);
 
-	jb_root_value(jb, &root);
-	if (!JbValueIsObject(&root))
+	jb_root_value(jb, root);
+	if (!JbValueIsObject(root))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a jsonb object", name),
 				 errdetail("The value given is of type %s.",
-						   jb_type_name(&root))));
-	return &jb->root;
+						   jb_type_name(root))));
+	return jb;
 }
 
 /*

@@ -142,6 +142,71 @@ jb_key_cmp(const char *a, uint32 alen, const char *b, uint32 blen)
 	return memcmp(a, b, alen);
 }
 
+/*
+ * A merge join over the keys of two objects: every key of either, once, in
+ * jsonb key order.  a or b may be NULL, standing for an empty object.
+ */
+typedef struct JbKeyJoin
+{
+	JbCursor	ca,
+				cb;
+	JbValue		ka,				/* key ia of a, when ia < na */
+				kb;				/* key ib of b, when ib < nb */
+	int			ia,
+				ib;
+	int			na,
+				nb;
+} JbKeyJoin;
+
+static inline void
+jb_key_join_init(JbKeyJoin *kj, const JsonbContainer *a,
+				 const JsonbContainer *b)
+{
+	Assert(a == NULL || JsonContainerIsObject(a));
+	Assert(b == NULL || JsonContainerIsObject(b));
+	memset(kj, 0, sizeof(JbKeyJoin));
+	kj->na = a ? JsonContainerSize(a) : 0;
+	kj->nb = b ? JsonContainerSize(b) : 0;
+	if (kj->na > 0)
+	{
+		jb_cursor_init(&kj->ca, a, 0);
+		jb_cursor_next(&kj->ca, &kj->ka);
+	}
+	if (kj->nb > 0)
+	{
+		jb_cursor_init(&kj->cb, b, 0);
+		jb_cursor_next(&kj->cb, &kj->kb);
+	}
+}
+
+/*
+ * Step the join: set *key to the next key and *ia, *ib to its pair index in
+ * a and in b, -1 on the side that lacks it.  Returns false at the end.
+ */
+static inline bool
+jb_key_join_next(JbKeyJoin *kj, JbValue *key, int *ia, int *ib)
+{
+	int			cmp;
+
+	if (kj->ia == kj->na && kj->ib == kj->nb)
+		return false;
+	if (kj->ia == kj->na)
+		cmp = 1;
+	else if (kj->ib == kj->nb)
+		cmp = -1;
+	else
+		cmp = jb_key_cmp(kj->ka.data, kj->ka.len, kj->kb.data, kj->kb.len);
+
+	*key = cmp < 0 ? kj->ka : kj->kb;
+	*ia = cmp <= 0 ? kj->ia : -1;
+	*ib = cmp >= 0 ? kj->ib : -1;
+	if (cmp <= 0 && ++kj->ia < kj->na)
+		jb_cursor_next(&kj->ca, &kj->ka);
+	if (cmp >= 0 && ++kj->ib < kj->nb)
+		jb_cursor_next(&kj->cb, &kj->kb);
+	return true;
+}
+
 
 extern void jb_root_value(const Jsonb *jb, JbValue *v);
 extern void jb_child(const JsonbContainer *c, int index, JbValue *v);
@@ -272,6 +337,8 @@ extern void jb_path_key(const JbPath *path, int pos, const char **key,
 
 typedef void (*JbLeafWriter) (JbWriter *w, void *arg);
 
+extern void jb_leaf_value(JbWriter *w, void *arg);
+
 extern Jsonb *jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 						 const JbPath *create, int create_from,
 						 JbLeafWriter leaf, void *arg, Size extra);
@@ -281,6 +348,7 @@ extern Jsonb *jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 extern void jb_require_arg(FunctionCallInfo fcinfo, int argno,
 						   const char *name);
 extern void jb_check_alloc(Size n, Size size, const char *what);
-extern const JsonbContainer *jb_require_object(Jsonb *jb, const char *name);
+extern Jsonb *jb_object_arg(FunctionCallInfo fcinfo, int argno,
+							const char *name, JbValue *root);
 
 #endif							/* JSONB_IVM_H */

@@ -872,12 +872,10 @@ jb_merge_plan(const JsonbContainer *a, const JsonbContainer *b,
 {
 	int			na = JsonContainerSize(a);
 	int			nb = JsonContainerSize(b);
-	JbCursor	ca,
-				cb;
-	JbValue		ka = {0},
-				kb = {0};
-	int			i = 0;
-	int			j = 0;
+	JbKeyJoin	kj;
+	JbValue		key;
+	int			i;
+	int			j;
 
 	jb_check_alloc((Size) na + nb, sizeof(JbPairRun), "pairs to merge");
 	plan->runs = palloc(sizeof(JbPairRun) * Max(na + nb, 1));
@@ -885,29 +883,17 @@ jb_merge_plan(const JsonbContainer *a, const JsonbContainer *b,
 	plan->npairs = 0;
 	plan->changed = false;
 
-	jb_cursor_init(&ca, a, 0);
-	jb_cursor_init(&cb, b, 0);
-	if (na > 0)
-		jb_cursor_next(&ca, &ka);
-	if (nb > 0)
-		jb_cursor_next(&cb, &kb);
-
-	while (i < na && j < nb)
+	jb_key_join_init(&kj, a, b);
+	while (jb_key_join_next(&kj, &key, &i, &j))
 	{
-		int			cmp = jb_key_cmp(ka.data, ka.len, kb.data, kb.len);
-
-		if (cmp < 0)
-		{
+		if (j < 0)
 			jb_plan_add(plan, a, i);
-			if (++i < na)
-				jb_cursor_next(&ca, &ka);
-		}
 		else
 		{
 			jb_plan_add(plan, b, j);
-			if (cmp > 0)
+			if (i < 0)
 				plan->changed = true;
-			else
+			else if (!plan->changed)
 			{
 				JbValue		va,
 							vb;
@@ -916,19 +902,8 @@ jb_merge_plan(const JsonbContainer *a, const JsonbContainer *b,
 				jb_child(b, nb + j, &vb);
 				if (!jb_values_identical(&va, &vb))
 					plan->changed = true;
-				if (++i < na)
-					jb_cursor_next(&ca, &ka);
 			}
-			if (++j < nb)
-				jb_cursor_next(&cb, &kb);
 		}
-	}
-	for (; i < na; i++)
-		jb_plan_add(plan, a, i);
-	for (; j < nb; j++)
-	{
-		jb_plan_add(plan, b, j);
-		plan->changed = true;
 	}
 }
 

@@ -199,6 +199,13 @@ jb_walk_require(const JbWalk *walk)
 						   walk->stop + 1, jb_type_name(&walk->value))));
 }
 
+/* Leaf writer for jb_rewrite: the JbValue arg points to. */
+void
+jb_leaf_value(JbWriter *w, void *arg)
+{
+	jbw_value(w, (const JbValue *) arg);
+}
+
 /*
  * Build a new jsonb from doc, rebuilding only the containers of steps and
  * copying every other child as raw bytes.
