@@ -154,6 +154,7 @@ write_edited_array(JbWriter *w, void *arg)
 	{
 		const ElementEdit *edit = &e->edits[k];
 
+		CHECK_FOR_INTERRUPTS();
 		jbw_children(w, e->arr, next, edit->index);
 		if (edit->plan)
 			jbw_merged_object(w, edit->plan);
@@ -397,9 +398,8 @@ jsonb_array_insert_where(PG_FUNCTION_ARGS)
 		JbValue		elem;
 		int			cmp;
 
+		CHECK_FOR_INTERRUPTS();
 		jb_cursor_next(&cur, &elem);
-		if ((index & 1023) == 1023)
-			CHECK_FOR_INTERRUPTS();
 		cmp = sort_key_cmp(&elem, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key),
 						   has_newkey ? &newkey : NULL);
 		if (descending ? cmp < 0 : cmp > 0)
@@ -467,9 +467,8 @@ patch_table_build(PatchTable *t, const JsonbContainer *patches,
 		uint32		hash;
 		int			p;
 
+		CHECK_FOR_INTERRUPTS();
 		jb_cursor_next(&cur, &patch);
-		if ((i & 1023) == 1023)
-			CHECK_FOR_INTERRUPTS();
 		if (!JbValueIsObject(&patch))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -560,9 +559,8 @@ jsonb_array_update_where_batch(PG_FUNCTION_ARGS)
 		int			p;
 		JbMergePlan *plan;
 
+		CHECK_FOR_INTERRUPTS();
 		jb_cursor_next(&cur, &elem);
-		if ((i & 1023) == 1023)
-			CHECK_FOR_INTERRUPTS();
 		if (!JbValueIsObject(&elem) ||
 			!jb_object_get(JbValueContainer(&elem), c.key, c.keylen, &val))
 			continue;

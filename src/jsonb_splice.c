@@ -183,9 +183,8 @@ jb_array_find(const JsonbContainer *arr, int from, const char *key,
 		JbValue		elem;
 		JbValue		val;
 
+		CHECK_FOR_INTERRUPTS();
 		jb_cursor_next(&cur, &elem);
-		if ((i & 1023) == 1023)
-			CHECK_FOR_INTERRUPTS();
 		if (JbValueIsObject(&elem) &&
 			jb_object_get(JbValueContainer(&elem), key, keylen, &val) &&
 			jb_values_equal(&val, match))
@@ -395,6 +394,7 @@ jb_containers_equal(const JsonbContainer *a, const JsonbContainer *b)
 		JbValue		va,
 					vb;
 
+		CHECK_FOR_INTERRUPTS();
 		jb_cursor_next(&ca, &va);
 		jb_cursor_next(&cb, &vb);
 		if (!jb_values_equal(&va, &vb))
@@ -527,6 +527,7 @@ jb_value_hash(const JbValue *v)
 				{
 					JbValue		child;
 
+					CHECK_FOR_INTERRUPTS();
 					jb_cursor_next(&cur, &child);
 					h = hash_combine(h, jb_value_hash(&child));
 				}
@@ -886,6 +887,7 @@ jb_merge_plan(const JsonbContainer *a, const JsonbContainer *b,
 	jb_key_join_init(&kj, a, b);
 	while (jb_key_join_next(&kj, &key, &i, &j))
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (j < 0)
 			jb_plan_add(plan, a, i);
 		else

@@ -119,6 +119,7 @@ merge_changes(const JsonbContainer *t, const JsonbContainer *s, bool patch)
 		JbValue		sv;
 		const JsonbContainer *tsub;
 
+		CHECK_FOR_INTERRUPTS();
 		jb_cursor_next(&keys, &key);
 		jb_cursor_next(&values, &sv);
 		if (!jb_object_get(t, key.data, key.len, &tv))
@@ -168,7 +169,6 @@ write_merge(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s,
 	int			k;
 
 	check_stack_depth();
-	CHECK_FOR_INTERRUPTS();
 
 	/* the pairs of the result; a null in a patch adds nothing */
 	jb_key_join_init(&kj, t, s);
@@ -176,6 +176,7 @@ write_merge(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s,
 	pairs = palloc(sizeof(MergedPair) * Max(kj.na + kj.nb, 1));
 	while (jb_key_join_next(&kj, &key, &ti, &si))
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (patch && si >= 0)
 		{
 			JbValue		sv;
@@ -199,6 +200,7 @@ write_merge(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s,
 		JbValue		sv;
 		const JsonbContainer *tsub = NULL;
 
+		CHECK_FOR_INTERRUPTS();
 		if (pairs[k].tindex >= 0)
 		{
 			pair_value(t, pairs[k].tindex, &tv);
