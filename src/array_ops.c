@@ -125,6 +125,8 @@ edits_init(ArrayEdits *e, const JsonbContainer *arr)
 static void
 edits_add(ArrayEdits *e, int index, JbMergePlan *plan)
 {
+	Assert(index >= 0 && index < (int) JsonContainerSize(e->arr));
+	Assert(e->nedits == 0 || index > e->edits[e->nedits - 1].index);
 	if (e->nedits == e->capacity)
 	{
 		jb_check_alloc((Size) e->capacity + 1, sizeof(ElementEdit),
@@ -176,6 +178,7 @@ plan_element_merge(const JsonbContainer *arr, int index,
 	JbValue		elem;
 
 	jb_child(arr, index, &elem);
+	Assert(JbValueIsObject(&elem));
 	jb_merge_plan(JbValueContainer(&elem), updates, plan);
 	return plan->changed ? plan : NULL;
 }
@@ -507,6 +510,7 @@ patch_table_build(PatchTable *t, const JsonbContainer *patches,
 		{
 			uint32		pos = hash & t->mask;
 
+			Assert((uint32) t->npatches <= t->mask);
 			while (t->slots[pos] != 0)
 				pos = (pos + 1) & t->mask;
 			t->slots[pos] = p + 1;

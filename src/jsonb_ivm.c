@@ -22,6 +22,7 @@ PG_MODULE_MAGIC;
 void
 jb_require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 {
+	Assert(argno >= 0 && argno < PG_NARGS());
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -91,6 +91,7 @@ jb_fill_value(uint32 type, const char *base, uint32 off, uint32 len,
 	{
 		uint32		pad = INTALIGN(off) - off;
 
+		Assert(pad <= len);
 		v->data = base + off + pad;
 		v->len = len - pad;
 	}
@@ -116,6 +117,7 @@ typedef struct JbCursor
 static inline void
 jb_cursor_init(JbCursor *cur, const JsonbContainer *c, int from)
 {
+	Assert(from >= 0 && from <= jb_nentries(c));
 	cur->c = c;
 	cur->base = jb_data_base(c);
 	cur->off = from > 0 ? getJsonbOffset(c, from) : 0;
@@ -125,9 +127,11 @@ jb_cursor_init(JbCursor *cur, const JsonbContainer *c, int from)
 static inline void
 jb_cursor_next(JbCursor *cur, JbValue *v)
 {
-	JEntry		je = cur->c->children[cur->i];
+	JEntry		je;
 	uint32		start = cur->off;
 
+	Assert(cur->i < jb_nentries(cur->c));
+	je = cur->c->children[cur->i];
 	JBE_ADVANCE_OFFSET(cur->off, je);
 	jb_fill_value(je & JENTRY_TYPEMASK, cur->base, start, cur->off - start, v);
 	cur->i++;

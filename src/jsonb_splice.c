@@ -50,9 +50,12 @@ jb_root_value(const Jsonb *jb, JbValue *v)
 void
 jb_child(const JsonbContainer *c, int index, JbValue *v)
 {
-	uint32		off = getJsonbOffset(c, index);
-	uint32		len = getJsonbLength(c, index);
+	uint32		off;
+	uint32		len;
 
+	Assert(index >= 0 && index < jb_nentries(c));
+	off = getJsonbOffset(c, index);
+	len = getJsonbLength(c, index);
 	jb_fill_value(c->children[index] & JENTRY_TYPEMASK, jb_data_base(c),
 				  off, len, v);
 }
@@ -69,6 +72,7 @@ jb_find_key(const JsonbContainer *obj, const char *key, uint32 keylen,
 	int			lo = 0;
 	int			hi = JsonContainerSize(obj);
 
+	Assert(JsonContainerIsObject(obj));
 	while (lo < hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
@@ -122,6 +126,7 @@ jb_object_get(const JsonbContainer *obj, const char *key, uint32 keylen,
 	uint32		off = 0;
 	int			i;
 
+	Assert(JsonContainerIsObject(obj));
 	if (n > JB_OFFSET_STRIDE)
 	{
 		bool		found;
@@ -175,6 +180,7 @@ jb_array_find(const JsonbContainer *arr, int from, const char *key,
 	JbCursor	cur;
 	int			i;
 
+	Assert(JsonContainerIsArray(arr) && from >= 0);
 	if (from >= n)
 		return -1;
 	jb_cursor_init(&cur, arr, from);
@@ -313,6 +319,7 @@ jb_numerics_equal(const JbValue *a, const JbValue *b)
 	uint16		ha,
 				hb;
 
+	Assert(a->type == JENTRY_ISNUMERIC && b->type == JENTRY_ISNUMERIC);
 	if (a->len == b->len && jb_bytes_eq(a->data, b->data, a->len))
 		return true;
 
@@ -643,6 +650,7 @@ jbw_entry(JbWriter *w, uint32 type, int start)
 	uint32		end = w->buf.len - f->data;
 	JEntry		je;
 
+	Assert(w->depth > 0 && start >= f->data && start <= w->buf.len);
 	if (end > JENTRY_OFFLENMASK)
 		jbw_size_error(f);
 	if (f->next >= f->nentries)
@@ -668,6 +676,9 @@ jbw_open(JbWriter *w, uint32 flags, uint32 count)
 	Size		maxcount;
 	JbFrame    *f;
 	uint32		header;
+
+	Assert(object != ((flags & JB_FARRAY) != 0));
+	Assert(w->depth > 0 || w->buf.len == VARHDRSZ);
 
 	/* the count must fit the header, and the JEntries one allocation */
 	maxcount = Min((Size) JB_CMASK,
@@ -709,8 +720,10 @@ jbw_open(JbWriter *w, uint32 flags, uint32 count)
 void
 jbw_close(JbWriter *w)
 {
-	JbFrame    *f = &w->frames[w->depth - 1];
+	JbFrame    *f;
 
+	Assert(w->depth > 0);
+	f = &w->frames[w->depth - 1];
 	if (f->next != f->nentries)
 		elog(ERROR, "container closed with %d of %d children",
 			 f->next, f->nentries);
@@ -730,6 +743,7 @@ jbw_value(JbWriter *w, const JbValue *v)
 
 	if (w->depth == 0)
 	{
+		Assert(w->buf.len == VARHDRSZ);
 		if (v->type == JENTRY_ISCONTAINER)
 			jbw_append(w, v->data, v->len);
 		else
@@ -752,6 +766,8 @@ jbw_key(JbWriter *w, const char *key, uint32 keylen)
 {
 	JbValue		v;
 
+	Assert(w->depth > 0 && w->frames[w->depth - 1].object);
+	Assert(w->frames[w->depth - 1].next < w->frames[w->depth - 1].nentries / 2);
 	v.type = JENTRY_ISSTRING;
 	v.data = key;
 	v.len = keylen;
@@ -775,6 +791,7 @@ jbw_children(JbWriter *w, const JsonbContainer *c, int from, int to)
 	uint32		out_start;
 	int			i;
 
+	Assert(w->depth > 0 && from >= 0 && to <= jb_nentries(c));
 	if (from >= to)
 		return;
 	jb_cursor_init(&cur, c, from);

@@ -109,6 +109,7 @@ merge_changes(const JsonbContainer *t, const JsonbContainer *s, bool patch)
 	JbCursor	values;
 	int			j;
 
+	Assert(JsonContainerIsObject(t) && JsonContainerIsObject(s));
 	check_stack_depth();
 	jb_cursor_init(&keys, s, 0);
 	jb_cursor_init(&values, s, ns);

@@ -61,8 +61,10 @@ jb_path_for_read(ArrayType *arr, JbPath *path)
 void
 jb_path_key(const JbPath *path, int pos, const char **key, uint32 *keylen)
 {
-	text	   *t = DatumGetTextPP(path->elems[pos]);
+	text	   *t;
 
+	Assert(pos >= 0 && pos < path->len && !path->nulls[pos]);
+	t = DatumGetTextPP(path->elems[pos]);
 	*key = VARDATA_ANY(t);
 	*keylen = VARSIZE_ANY_EXHDR(t);
 }
@@ -74,9 +76,11 @@ jb_path_key(const JbPath *path, int pos, const char **key, uint32 *keylen)
 static bool
 jb_path_index(const JbPath *path, int pos, int *index, char **str)
 {
-	char	   *c = TextDatumGetCString(path->elems[pos]);
+	char	   *c;
 	char	   *badp;
 
+	Assert(pos >= 0 && pos < path->len && !path->nulls[pos]);
+	c = TextDatumGetCString(path->elems[pos]);
 	errno = 0;
 	*index = strtoint(c, &badp, 10);
 	*str = c;
@@ -227,6 +231,8 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 	int			ncreate = create ? create->len - create_from : 0;
 	int			k;
 
+	Assert(ncreate >= 0 && nsteps >= 0);
+
 	extra += (Size) (nsteps + ncreate + 2) * 64;
 	if (nsteps > 0 && steps[nsteps - 1].insert &&
 		JsonContainerIsObject(steps[nsteps - 1].container))
@@ -243,6 +249,8 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 		int			n = JsonContainerSize(c);
 
 		CHECK_FOR_INTERRUPTS();
+		Assert(s->index >= 0 && s->index <= n);
+		Assert(s->insert ? (k == nsteps - 1) : s->index < n);
 		if (JsonContainerIsObject(c))
 		{
 			if (s->insert)
