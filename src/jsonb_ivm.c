@@ -13,7 +13,7 @@
 
 #include "jsonb_ivm.h"
 
-PG_MODULE_MAGIC;
+PG_MODULE_MAGIC_EXT(.name = "jsonb_ivm", .version = JSONB_IVM_VERSION);
 
 /*
  * Path and key arguments must not be NULL: a NULL there is a bug in the
