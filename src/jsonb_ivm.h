@@ -137,6 +137,22 @@ jb_cursor_next(JbCursor *cur, JbValue *v)
 	cur->i++;
 }
 
+/*
+ * Read child index, at or after the cursor's position, and move past it.
+ * The children in between cost one JEntry read each.
+ */
+static inline void
+jb_cursor_read(JbCursor *cur, int index, JbValue *v)
+{
+	Assert(index >= cur->i && index < jb_nentries(cur->c));
+	while (cur->i < index)
+	{
+		JBE_ADVANCE_OFFSET(cur->off, cur->c->children[cur->i]);
+		cur->i++;
+	}
+	jb_cursor_next(cur, v);
+}
+
 /* jsonb's key order: shorter keys first, then bytewise. */
 static inline int
 jb_key_cmp(const char *a, uint32 alen, const char *b, uint32 blen)

@@ -82,14 +82,6 @@ jsonb_merge_at_path(PG_FUNCTION_ARGS)
  *   that is not an object; any other value replaces t's.
  */
 
-/* Value of pair index of object c. */
-static void
-pair_value(const JsonbContainer *c, int index, JbValue *v)
-{
-	Assert(index >= 0 && index < (int) JsonContainerSize(c));
-	jb_child(c, JsonContainerSize(c) + index, v);
-}
-
 /*
  * Whether source value sv merges into the target's value rather than
  * replacing it.  tsub is the target's value if that is an object, else NULL.
@@ -156,12 +148,18 @@ typedef struct MergedPair
 	int			sindex;
 } MergedPair;
 
-/* Write the merge of s into t (NULL: an empty object) as the next value. */
+/*
+ * Write the merge of s into t (NULL: an empty object) as the next value.
+ * The pairs come in key order, so the values of each side are read with a
+ * cursor that only moves forward.
+ */
 static void
 write_merge(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s,
 			bool patch)
 {
 	JbKeyJoin	kj;
+	JbCursor	tvalues = {0};
+	JbCursor	svalues;
 	JbValue		key;
 	int			ti;
 	int			si;
@@ -175,6 +173,7 @@ write_merge(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s,
 	jb_key_join_init(&kj, t, s);
 	jb_check_alloc((Size) kj.na + kj.nb, sizeof(MergedPair), "pairs to merge");
 	pairs = palloc(sizeof(MergedPair) * Max(kj.na + kj.nb, 1));
+	jb_cursor_init(&svalues, s, kj.nb);
 	while (jb_key_join_next(&kj, &key, &ti, &si))
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -182,7 +181,7 @@ write_merge(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s,
 		{
 			JbValue		sv;
 
-			pair_value(s, si, &sv);
+			jb_cursor_read(&svalues, kj.nb + si, &sv);
 			if (sv.type == JENTRY_ISNULL)
 				continue;
 		}
@@ -195,6 +194,9 @@ write_merge(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s,
 	jbw_open(w, JB_FOBJECT, npairs);
 	for (k = 0; k < npairs; k++)
 		jbw_value(w, &pairs[k].key);
+	if (t != NULL)
+		jb_cursor_init(&tvalues, t, kj.na);
+	jb_cursor_init(&svalues, s, kj.nb);
 	for (k = 0; k < npairs; k++)
 	{
 		JbValue		tv;
@@ -204,7 +206,7 @@ write_merge(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s,
 		CHECK_FOR_INTERRUPTS();
 		if (pairs[k].tindex >= 0)
 		{
-			pair_value(t, pairs[k].tindex, &tv);
+			jb_cursor_read(&tvalues, kj.na + pairs[k].tindex, &tv);
 			if (pairs[k].sindex < 0)
 			{
 				jbw_value(w, &tv);
@@ -213,7 +215,7 @@ write_merge(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s,
 			if (JbValueIsObject(&tv))
 				tsub = JbValueContainer(&tv);
 		}
-		pair_value(s, pairs[k].sindex, &sv);
+		jb_cursor_read(&svalues, kj.nb + pairs[k].sindex, &sv);
 		if (merges_into(&sv, tsub, patch))
 			write_merge(w, tsub, JbValueContainer(&sv), patch);
 		else
