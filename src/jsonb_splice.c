@@ -332,7 +332,8 @@ jb_numerics_equal(const JbValue *a, const JbValue *b)
 		jb_numeric_short_canonical(b->data, b->len, &hb))
 	{
 		if (a->len != b->len ||
-			(ha & ~NUMERIC_SHORT_DSCALE_MASK) != (hb & ~NUMERIC_SHORT_DSCALE_MASK))
+			(ha & ~NUMERIC_SHORT_DSCALE_MASK) !=
+			(hb & ~NUMERIC_SHORT_DSCALE_MASK))
 			return false;
 		if (ha == hb)
 			return false;		/* same header and length: the digits differ */
