@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * jsonb_ivm.c
- *	  Module entry point and the argument checks shared by every
+ *	  Module entry point and the argument and limit checks shared by every
  *	  SQL-callable function of jsonb_ivm.
  *
  *-------------------------------------------------------------------------
