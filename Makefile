@@ -4,6 +4,7 @@ EXTVERSION = 0.2
 MODULE_big = jsonb_ivm
 OBJS = src/jsonb_ivm.o src/jsonb_splice.o src/path.o \
 	src/array_ops.o src/merge_ops.o src/compare_ops.o
+PG_CPPFLAGS += -DJSONB_IVM_VERSION=\"$(EXTVERSION)\"
 
 # sql/jsonb_ivm.sql is the current version; every other script in sql/ is
 # a released full script or an upgrade script, installed as it is
