@@ -12,6 +12,15 @@ SELECT bench.cascade('seed', 7, '10.7.0.1', true);
 -- sends the call to the workers, where its query would be distributed again
 SELECT bench.cascade_bulk('ivm', ARRAY[7, 8, 9], '10.7.0.1', true);
 
+-- fails: a function that is not IMMUTABLE, called with a column, in an
+-- UPDATE of a distributed table: Citus evaluates such a function on the
+-- coordinator before it sends the statement, and cannot with a column as
+-- argument.  jsonb_ivm's functions are IMMUTABLE.
+CREATE FUNCTION stable_merge(doc jsonb, patch jsonb) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$ BEGIN RETURN jsonb_merge_at_path(doc, patch, '{}'); END $$;
+UPDATE tv_network_configuration SET data = stable_merge(data, '{"name": "x"}') WHERE id = 1;
+DROP FUNCTION stable_merge(jsonb, jsonb);
+
 -- fails: an allocation cannot move to another configuration, since that
 -- changes its distribution column (a DELETE and an INSERT can)
 UPDATE bench_allocations SET network_configuration_id = 2 WHERE id = 1;
