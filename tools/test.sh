@@ -4,9 +4,11 @@
 # first installs what is missing (PostgreSQL 15 and its headers, the Perl
 # modules of the TAP tests, the Debian packaging tools).
 #
-#   tools/test.sh [--matrix] [--no-install]
+#   tools/test.sh [--matrix] [--citus] [--no-install]
 #     --matrix      also PostgreSQL 13, 17 and 18 in Debian chroots
 #                   (tools/matrix.sh; CI runs this)
+#     --citus       install Citus when missing (tools/citus.sh), so that the
+#                   TAP suite test/t/060_citus.pl runs instead of skipping
 #     --no-install  install nothing (make test): fail if something is missing
 #
 # Suites: a warning-free build; the extension built with assertions
@@ -17,12 +19,14 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 matrix=false
+citus=false
 install=true
 for arg in "$@"; do
 	case "$arg" in
 		--matrix) matrix=true ;;
+		--citus) citus=true ;;
 		--no-install) install=false ;;
-		*) echo "usage: tools/test.sh [--matrix] [--no-install]" >&2; exit 2 ;;
+		*) echo "usage: tools/test.sh [--matrix] [--citus] [--no-install]" >&2; exit 2 ;;
 	esac
 done
 
@@ -77,6 +81,13 @@ make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" installcheck >"$log/installc
 cat "$log/installcheck.log"
 [ $status -eq 0 ] || cat "$IVM_ROOT"/regression.diffs "$IVM_ROOT"/output_iso/regression.diffs 2>/dev/null || true
 suite "$log/installcheck.log" $status
+
+if $citus; then
+	ivm_log "suite: Citus for test/t/060_citus.pl (tools/citus.sh)"
+	status=true
+	bash "$IVM_ROOT/tools/citus.sh" >"$log/citus.log" 2>&1 || { status=false; cat "$log/citus.log"; }
+	verdict $status "Citus installed in PostgreSQL $PGVERSION (tools/citus.sh)"
+fi
 
 # TAP suites start clusters of their own, as the postgres user, in a copy
 # of the tree that user can write to
