@@ -24,7 +24,7 @@ BEGIN
 }
 
 use Exporter 'import';
-our @EXPORT = qw(env_count new_node setup_db fuzz fuzz_report);
+our @EXPORT = qw(env_count new_node setup_db limit_memory fuzz fuzz_report);
 
 # The repository's root: the SQL of test/lib is loaded from there.
 our $root = abs_path(dirname(__FILE__) . '/../..');
@@ -98,19 +98,13 @@ sub try_sql
 }
 
 # Wait until the node accepts connections again (after a crash, the
-# postmaster reinitializes); start it again if the postmaster is gone.
+# postmaster reinitializes).
 sub wait_server
 {
 	my ($node, $db) = @_;
-	for my $i (1 .. 300)
+	for (1 .. 180)
 	{
 		return if $node->psql($db, 'SELECT 1') == 0;
-		if ($i == 60 && !-e $node->data_dir . '/postmaster.pid')
-		{
-			diag('the postmaster is gone; starting it again');
-			$node->kill9;    # forgets the pid of the postmaster gone
-			$node->start;
-		}
 		sleep 1;
 	}
 	BAIL_OUT('the server did not come back');
@@ -251,7 +245,7 @@ sub _worker_failed
 {
 	my ($f, $w, $status) = @_;
 	my ($node, $db) = ($f->{node}, $f->{db});
-	note("session of worker $w->{id} ended with status $status:\n$w->{out}");
+	note("session of worker $w->{id} ended with exit status $status:\n$w->{out}");
 	wait_server($node, $db);
 	BAIL_OUT("drawing the fuzzer's cases failed:\n$w->{out}")
 	  if $f->{runner} eq 'draw';
@@ -271,7 +265,7 @@ sub _worker_failed
 	return;
 }
 
-# Fuzz cases 1 .. $p{cases} of each function in stream $p{stream], in
+# Fuzz cases 1 .. $p{cases} of each function in stream $p{stream}, in
 # chunks of $p{chunk} cases, in $p{jobs} parallel sessions on database
 # $db (where test/lib/fuzz.sql is loaded), with runner $p{runner} (see
 # _fuzz_sql; default 'run').  A server crash is survived: the chunk that
@@ -315,7 +309,7 @@ sub fuzz
 			$w->{h}->pump_nb;
 			next if $w->{h}->pumpable;
 			my $ok = $w->{h}->finish;
-			my $status = $w->{h}->full_result(0);
+			my $status = $w->{h}->result(0);
 			delete $w->{h};
 			_worker_failed($f, $w, $status) unless $ok;
 		}

@@ -35,7 +35,7 @@ my $stream = $ENV{JSONB_IVM_FUZZ_STREAM} || $mode;
 
 my $node = new_node('fuzz');
 $node->start;
-ok(JsonbIvmTest::limit_memory($node, 1024 * 1024),
+ok(limit_memory($node, 1024 * 1024),
 	'server processes limited to 1 GB of address space');
 setup_db($node, 'fuzz', qw(helpers reference generator fuzz));
 
