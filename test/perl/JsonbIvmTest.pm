@@ -83,17 +83,18 @@ sub limit_memory
 	close $fh;
 	chomp $pid;
 	my $out;
-	return IPC::Run::run([ 'prlimit', "--pid=$pid", '--as=' . $kb * 1024 ],
-		'>&', \$out);
+	return eval {
+		IPC::Run::run([ 'prlimit', "--pid=$pid", '--as=' . $kb * 1024 ],
+			'>&', \$out);
+	};
 }
 
 # Run $sql in a session of its own; returns psql's exit status (0 ok, 2
 # connection lost: a server crash, 3 an error) and its output.
 sub try_sql
 {
-	my ($node, $db, $sql, %vars) = @_;
-	my ($ret, $out, $err) = $node->psql($db, $sql,
-		extra_params => [ map { ('-v', "$_=$vars{$_}") } sort keys %vars ]);
+	my ($node, $db, $sql) = @_;
+	my ($ret, $out, $err) = $node->psql($db, $sql);
 	return ($ret, $out . ($err ne '' ? "\n$err" : ''));
 }
 
