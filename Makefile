@@ -48,6 +48,8 @@ test/specs/%.spec: test/specs/%.spec.in test/specs/inline.pl \
 # TAP suites on PostgreSQL::Test::Cluster, against the installed server
 .PHONY: prove_installcheck
 PROVE_TESTS ?= test/t/*.pl
+# their shared module; PG_PROVE_FLAGS leaves PROVE_FLAGS (e.g. -v) to the user
+PG_PROVE_FLAGS += -I test/perl
 prove_installcheck:
 	$(prove_installcheck)
 
