@@ -142,7 +142,12 @@ SELECT p.schema_name, p.table_name AS projection, p.key_column,
 	ARRAY(SELECT DISTINCT pg_catalog.format('%I.%I', s->>'schema', s->>'table')
 		FROM pg_catalog.jsonb_array_elements(p.sources) s ORDER BY 1) AS source_tables,
 	p.functions
-FROM @extschema@.jsonb_ivm_projection p;
+FROM @extschema@.jsonb_ivm_projection p
+-- the catalog's policy, which a view owned by a superuser would bypass
+WHERE pg_catalog.pg_has_role(CURRENT_USER,
+	(SELECT c.relowner FROM pg_catalog.pg_class c
+	 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	 WHERE n.nspname = p.schema_name AND c.relname = p.table_name), 'USAGE');
 
 COMMENT ON VIEW jsonb_ivm_projections IS
 'the projections: their query, source tables and generated trigger functions';
@@ -363,7 +368,9 @@ DECLARE
 	keys %6$s[];
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
-		PERFORM %7$I.jsonb_ivm_refresh_projection(%8$L);
+		-- no transition table: every document may have changed
+		PERFORM %1$I.%13$I(ARRAY(SELECT %7$I FROM %1$I.%3$I
+			UNION SELECT %7$I FROM %1$I.%8$I ORDER BY 1));
 		RETURN NULL;
 	END IF;
 	IF TG_OP = 'INSERT' THEN
@@ -381,7 +388,7 @@ BEGIN
 END
 $body$$f$,
 		p.schema_name, fname, p.table_name, source_schema, source_table, key_type,
-		'@extschema@', format('%I.%I', p.schema_name, p.table_name),
+		p.key_column, p.definition_view,
 		ins_locks, array_to_string(ins_keys, E'\n\t\t\tUNION ALL '),
 		upd_locks, array_to_string(del_keys, E'\n\t\t\tUNION ALL '), recompute);
 END
@@ -565,7 +572,27 @@ DECLARE
 	p @extschema@.jsonb_ivm_projection := @extschema@.jsonb_ivm_projection_row($1);
 	f name;
 BEGIN
-	EXECUTE pg_catalog.format('DROP TABLE %I.%I', p.schema_name, p.table_name);
+	BEGIN
+		EXECUTE pg_catalog.format('DROP TABLE %I.%I', p.schema_name, p.table_name);
+	EXCEPTION WHEN dependent_objects_still_exist THEN
+		RAISE EXCEPTION 'cannot drop projection %.% because other objects depend on it',
+			p.schema_name, p.table_name
+			USING ERRCODE = 'dependent_objects_still_exist',
+			DETAIL = (SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s depends on it',
+					CASE WHEN c.table_name IS NOT NULL
+						THEN pg_catalog.format('projection %I.%I', c.schema_name, c.table_name)
+						ELSE pg_catalog.format('view %s', v.oid::regclass) END), ', ')
+				FROM pg_catalog.pg_depend d
+				JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
+				JOIN pg_catalog.pg_class v ON v.oid = r.ev_class
+				LEFT JOIN @extschema@.jsonb_ivm_projection c
+					ON c.definition_view OPERATOR(pg_catalog.=) v.relname
+					AND c.schema_name OPERATOR(pg_catalog.=) (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = v.relnamespace)
+				WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+					AND d.refobjid = pg_catalog.format('%I.%I', p.schema_name, p.table_name)::pg_catalog.regclass
+					AND v.oid <> d.refobjid),
+			HINT = 'Drop the projections that read it first.';
+	END;
 	-- CASCADE drops the triggers that call these functions, and only them
 	FOREACH f IN ARRAY p.functions LOOP
 		EXECUTE pg_catalog.format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);

@@ -345,8 +345,12 @@ walk_expr(Node *node, PjWalk *w)
 			{
 				Const	   *c = IsA(arg, Const) ? (Const *) arg : NULL;
 
-				key = (c && !c->constisnull && c->consttype == TEXTOID) ?
-					TextDatumGetCString(c->constvalue) : "?";
+				if (c && !c->constisnull && c->consttype == TEXTOID)
+					key = TextDatumGetCString(c->constvalue);
+				else if (c && !c->constisnull && c->consttype == UNKNOWNOID)
+					key = DatumGetCString(c->constvalue);
+				else
+					key = "?";	/* a computed key: shown as such */
 				walk_expr(arg, w);
 			}
 			else
