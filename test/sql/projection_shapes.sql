@@ -93,6 +93,9 @@ SELECT jsonb_ivm_create_projection('customer_full', $q$
 	FROM customer c$q$);
 
 SELECT projection, key_column, source_tables FROM jsonb_ivm_projections ORDER BY 1;
+SELECT * FROM jsonb_ivm_explain_projection('customer_doc');
+SELECT * FROM jsonb_ivm_explain_projection('order_doc');
+SELECT * FROM jsonb_ivm_explain_projection('customer_full');
 SELECT * FROM all_checks();
 SELECT id, data FROM customer_full ORDER BY id;
 
