@@ -140,28 +140,50 @@ COMMENT ON FUNCTION jsonb_ivm_projection_row(text) IS
 -- jsonb_ivm_analyze_projection: node 0 is the root table; every other
 -- node's rows reach the node "up" by col = up.up_col.
 
--- A query for the keys of the documents that rows of node i (read from
--- rows, a FROM item) belong to: climb to the root, one IN per step.
-CREATE FUNCTION jsonb_ivm_keys_sql(nodes jsonb, i integer, rows text)
-RETURNS text
+-- The joins from rows of node i (aliased n) up to the root, and the
+-- expression of the document key they lead to.
+CREATE FUNCTION jsonb_ivm_doc_key_sql(nodes jsonb, i integer,
+	OUT joins text, OUT doc_key text)
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	n jsonb := nodes->i;
 	up jsonb;
-	q text := format('SELECT s.%I FROM %s s', n->>'col', rows);
+	alias text := 'n';
+	depth integer := 0;
 BEGIN
+	joins := '';
 	WHILE (n->>'up')::integer >= 0 LOOP
 		up := nodes->((n->>'up')::integer);
 		IF (n->>'up')::integer = 0 AND n->>'up_col' = up->>'col' THEN
-			RETURN q;			-- the root's key itself
+			doc_key := format('%s.%I', alias, n->>'col');
+			RETURN;
 		END IF;
-		q := format('SELECT u.%I FROM %I.%I u WHERE u.%I IN (%s)',
-			up->>'col', up->>'schema', up->>'table', n->>'up_col', q);
+		depth := depth + 1;
+		joins := joins || format(E'\n\t\t\tJOIN %I.%I u%s ON u%s.%I = %s.%I',
+			up->>'schema', up->>'table', depth, depth, n->>'up_col', alias, n->>'col');
+		alias := 'u' || depth;
 		n := up;
 	END LOOP;
-	RETURN q;
+	doc_key := format('%s.%I', alias, n->>'col');
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_doc_key_sql(jsonb, integer) IS
+'generator: the joins from the rows of a source node to the key of their document';
+
+-- A query for the keys of the documents that rows of node i (read from
+-- rows, a FROM item) belong to: joined up to the root.
+CREATE FUNCTION jsonb_ivm_keys_sql(nodes jsonb, i integer, rows text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	k record := @extschema@.jsonb_ivm_doc_key_sql(nodes, i);
+BEGIN
+	RETURN format('SELECT %s FROM %s n%s', k.doc_key, rows, k.joins);
 END
 $$;
 
@@ -316,39 +338,6 @@ $gen$;
 
 COMMENT ON FUNCTION jsonb_ivm_merge_sql(@extschema@.jsonb_ivm_projection, integer) IS
 'generator: the merge of the keys that an UPDATE of a root or parent row rewrites alone';
-
--- The joins from rows of node i (aliased n) up to the root, and the
--- expression of the document key they lead to.
-CREATE FUNCTION jsonb_ivm_doc_key_sql(nodes jsonb, i integer,
-	OUT joins text, OUT doc_key text)
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	n jsonb := nodes->i;
-	up jsonb;
-	alias text := 'n';
-	depth integer := 0;
-BEGIN
-	joins := '';
-	WHILE (n->>'up')::integer >= 0 LOOP
-		up := nodes->((n->>'up')::integer);
-		IF (n->>'up')::integer = 0 AND n->>'up_col' = up->>'col' THEN
-			doc_key := format('%s.%I', alias, n->>'col');
-			RETURN;
-		END IF;
-		depth := depth + 1;
-		joins := joins || format(E'\n\t\t\tJOIN %I.%I u%s ON u%s.%I = %s.%I',
-			up->>'schema', up->>'table', depth, depth, n->>'up_col', alias, n->>'col');
-		alias := 'u' || depth;
-		n := up;
-	END LOOP;
-	doc_key := format('%s.%I', alias, n->>'col');
-END
-$$;
-
-COMMENT ON FUNCTION jsonb_ivm_doc_key_sql(jsonb, integer) IS
-'generator: the joins from the rows of a source node to the key of their document';
 
 -- For an UPDATE of node i's rows that changes only columns its array
 -- elements read: the keys of the documents to patch (element_keys), and

@@ -44,13 +44,9 @@ INSERT INTO order_line VALUES (10, 1, 1, 5), (10, 2, 2, 10), (11, 1, 3, 1),
 	(12, 1, 1, 70);
 INSERT INTO customer_tag VALUES (1, 1, 2020), (1, 2, 2019), (2, 3, 2021);
 
--- Compare every projection with its query, both ways, and as text.
-CREATE FUNCTION all_checks() RETURNS TABLE (projection text, key text, problem text)
-LANGUAGE sql AS $$
-	SELECT p.projection, c.key, c.problem
-	FROM jsonb_ivm_projections p, jsonb_ivm_check_projection(p.projection) c
-	ORDER BY 1, 2
-$$;
+\set ECHO none
+\i test/lib/projection.sql
+\set ECHO all
 
 -- section: a root with a filter (soft deletes), a parent by LEFT JOIN, a
 -- nested object, and an extra column
