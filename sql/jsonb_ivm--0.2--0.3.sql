@@ -117,8 +117,8 @@ BEGIN
 	IF pg_catalog.cardinality(parts) = 1 THEN
 		SELECT * INTO r FROM @extschema@.jsonb_ivm_projection p
 		WHERE p.table_name OPERATOR(pg_catalog.=) parts[1]
-			AND p.schema_name::text OPERATOR(pg_catalog.=) ANY (pg_catalog.current_schemas(false))
-		ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(false), p.schema_name::text) LIMIT 1;
+			AND p.schema_name OPERATOR(pg_catalog.=) ANY (pg_catalog.current_schemas(false))
+		ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(false), p.schema_name) LIMIT 1;
 	ELSE
 		SELECT * INTO r FROM @extschema@.jsonb_ivm_projection p
 		WHERE p.schema_name OPERATOR(pg_catalog.=) parts[1]
