@@ -336,13 +336,16 @@ BEGIN
 	merge_keys := format('SELECT %s FROM %s', doc_key, rows_sql);
 	merge_sql := format($f$
 		UPDATE %1$I.%2$I t SET data = m.data
-		FROM (SELECT t2.%3$I, %4$I.jsonb_merge_at_path(t2.data,
-				jsonb_build_object(%5$s), '{}') AS data
+		FROM (SELECT t2.%3$I, %5$s AS data
 			FROM %6$s
 			JOIN %1$I.%2$I t2 ON t2.%3$I = %7$s) m
 		WHERE t.%3$I = m.%3$I AND NOT %4$I.jsonb_ivm_identical(t.data, m.data);
 $f$,
-		p.schema_name, p.table_name, p.key_column, '@extschema@', pairs, rows_sql, doc_key);
+		p.schema_name, p.table_name, p.key_column, '@extschema@',
+		CASE WHEN n->'merge'->>0 = '' THEN n->'merge'->>1	-- the whole document
+			ELSE format(E'%I.jsonb_merge_at_path(t2.data,\n\t\t\t\tjsonb_build_object(%s), \'{}\')',
+				'@extschema@', pairs) END,
+		rows_sql, doc_key);
 END
 $gen$;
 
@@ -878,6 +881,9 @@ AS $$
 					WHEN (n.v->'positional') OPERATOR(pg_catalog.<>) 'null'::jsonb THEN pg_catalog.format(
 						'remove element from %s and insert it at its position', n.v->'positional'->>0)
 					WHEN (n.v->'merge') OPERATOR(pg_catalog.=) 'null'::jsonb THEN 'recompute document'
+					WHEN n.k OPERATOR(pg_catalog.=) 1 AND (n.v->'merge'->>0) OPERATOR(pg_catalog.=) ''
+					THEN pg_catalog.format('rebuild document from its row; recompute document when %s',
+						@extschema@.jsonb_ivm_columns_change(n.v->'compare'))
 					WHEN n.k OPERATOR(pg_catalog.=) 1 THEN pg_catalog.format(
 						'merge keys %s; recompute document when %s',
 						(SELECT pg_catalog.string_agg(m.key, ', ' ORDER BY m.o)

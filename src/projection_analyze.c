@@ -879,7 +879,38 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 	ListCell   *lc;
 
 	if (!IsA(f, FuncExpr) || !is_catalog_function(f->funcid, "jsonb_build_object"))
-		return false;
+	{
+		/*
+		 * Any other document read from the root row alone: an UPDATE
+		 * rebuilds it from the row (the key "" stands for the document).
+		 */
+		VarCollect	c = vars_of((Node *) data_te->expr, root_rti);
+
+		if (c.sublink || c.wholerow || st->parent_links != NIL ||
+			!bms_is_subset(c.varnos, bms_make_singleton(root_rti)))
+			return false;
+		root->merge = list_make2("", deparse_over((Node *) data_te->expr,
+												  root_rti, root->relid));
+		c = vars_of((Node *) q->jointree, root_rti);
+		elsewhere = c.atts;
+		root_wholerow = c.wholerow;
+		foreach(lc, q->targetList)
+		{
+			TargetEntry *te = lfirst(lc);
+
+			if (te == data_te)
+				continue;
+			c = vars_of((Node *) te->expr, root_rti);
+			elsewhere = bms_union(elsewhere, c.atts);
+			root_wholerow |= c.wholerow;
+		}
+		if (root_wholerow)
+			return false;
+		elsewhere = bms_add_member(elsewhere, root->col);
+		for (int a = -1; (a = bms_next_member(elsewhere, a)) >= 0;)
+			root->compare = lappend(root->compare, get_attname(root->relid, a, false));
+		return true;
+	}
 	nargs = list_length(f->args);
 	if (nargs == 0 || nargs % 2 != 0)
 		return false;
