@@ -831,6 +831,23 @@ BEGIN
 	p.functions := used;
 	INSERT INTO @extschema@.jsonb_ivm_projection SELECT p.*;
 
+	-- maintenance looks rows up by the columns that link the tables: say
+	-- which of them no index leads with
+	FOR src IN SELECT DISTINCT x.s, x.t, x.c FROM jsonb_array_elements(p.sources) n(v),
+		LATERAL (VALUES (n.v->>'schema', n.v->>'table', n.v->>'col'),
+			(p.sources->((n.v->>'up')::integer)->>'schema',
+			 p.sources->((n.v->>'up')::integer)->>'table', n.v->>'up_col')) x(s, t, c)
+		WHERE (n.v->>'up')::integer >= 0
+			AND NOT EXISTS (SELECT FROM pg_index i JOIN pg_attribute a
+					ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+				WHERE i.indrelid = format('%I.%I', x.s, x.t)::regclass AND a.attname = x.c)
+		ORDER BY 1, 2, 3
+	LOOP
+		RAISE NOTICE 'no index of %.% starts with column %, which maintenance of % searches by',
+			quote_ident(src.s), quote_ident(src.t), quote_ident(src.c), projection
+			USING HINT = format('CREATE INDEX ON %I.%I (%I);', src.s, src.t, src.c);
+	END LOOP;
+
 	-- fill
 	EXECUTE format('SELECT %I.%I(ARRAY(SELECT %I FROM %I.%I ORDER BY 1))',
 		p.schema_name, recompute, p.key_column, p.schema_name, p.definition_view);
