@@ -514,14 +514,16 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 	TargetEntry *te;
 	int			ntables = 0;
 	int			corr_node;
+	int			outer_node = -1;
 	bool		progress;
+	PjWalk		w;
 
 	check_stack_depth();
 	check_query_clauses(st, sq, false);
 	rt_node = check_range_table(st, sq);
-	if (sq->hasSubLinks)
-		pj_unsupported(st, location, "a subquery inside a subquery",
-					   "Arrays inside array elements are not maintained yet.");
+	if (contain_vars_of_level((Node *) sq, 2))
+		pj_unsupported(st, location, "a reference to a query two levels up",
+					   "Correlate a subquery with its enclosing query only.");
 	foreach(lc, sq->rtable)
 		if (((RangeTblEntry *) lfirst(lc))->rtekind == RTE_RELATION)
 			ntables++;
@@ -529,6 +531,8 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 	foreach(lc, sq->jointree->fromlist)
 		collect_from(st, lfirst(lc), &quals);
 	quals = list_concat(quals, conjuncts(sq->jointree->quals));
+	if (contain_subplans((Node *) quals))
+		pj_unsupported(st, location, "a subquery in the WHERE or JOIN of a subquery", NULL);
 
 	/* sort the conjuncts: the correlation, join edges, filters */
 	foreach(lc, quals)
@@ -547,14 +551,15 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 		{
 			if (!l || !r || l->varlevelsup == r->varlevelsup)
 				pj_unsupported(st, exprLocation(q), "this correlation",
-							   "Correlate a subquery by one equality between a column of its table and a column of the root table.");
+							   "Correlate a subquery by one equality between a column of its table and a column of a table of the enclosing query.");
 			if (corr_inner != NULL)
 				pj_unsupported(st, exprLocation(q), "a second correlation",
 							   "Correlate a subquery by one equality.");
 			corr_inner = l->varlevelsup == 0 ? l : r;
 			corr_outer = l->varlevelsup == 0 ? r : l;
-			if (outer_rt_node[corr_outer->varno] != 0)
-				pj_unsupported(st, exprLocation(q), "a correlation with a table other than the root", NULL);
+			outer_node = outer_rt_node[corr_outer->varno];
+			if (outer_node < 0)
+				pj_unsupported(st, exprLocation(q), "a correlation with this table", NULL);
 		}
 		else if (l && r && l->varno != r->varno)
 			edges = lappend(edges, op);
@@ -563,7 +568,7 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 	}
 	if (corr_inner == NULL)
 		pj_unsupported(st, location, "an uncorrelated subquery",
-					   "Correlate the subquery with the root table by an equality.");
+					   "Correlate the subquery with a table of the enclosing query by an equality.");
 
 	if (list_length(sq->targetList) != 1)
 		elog(ERROR, "scalar subquery with %d columns", list_length(sq->targetList));
@@ -582,9 +587,18 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 		if (!unique_within(rte->relid, bms_make_singleton(corr_inner->varattno), 0))
 			pj_unsupported(st, location, "a scalar subquery correlated on a column that is not unique",
 						   "Correlate a parent subquery on the parent's primary key.");
-		corr_node = add_node(st, rte->relid, 0, corr_inner->varattno,
+		corr_node = add_node(st, rte->relid, outer_node, corr_inner->varattno,
 							 corr_outer->varattno, "parent", path);
-		if (list_length(quals) == 1)
+		rt_node[corr_inner->varno] = corr_node;
+
+		/* arrays and parents of this parent */
+		w.st = st;
+		w.rt_node = rt_node;
+		w.path = path;
+		walk_expr((Node *) te->expr, &w);
+
+		if (list_length(quals) == 1 && outer_node == 0 &&
+			!contain_subplans((Node *) te->expr))
 		{
 			/* its value is the row's expression alone: it can be merged */
 			st->parent_links = lappend(st->parent_links, sl);
@@ -615,7 +629,7 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 			pj_unsupported(st, agg->location, "jsonb_agg without ORDER BY",
 						   "Order the elements by a unique sort key: jsonb_agg(element ORDER BY key).");
 
-		corr_node = add_node(st, rt_fetch(corr_inner->varno, sq->rtable)->relid, 0,
+		corr_node = add_node(st, rt_fetch(corr_inner->varno, sq->rtable)->relid, outer_node,
 							 corr_inner->varattno, corr_outer->varattno,
 							 "child", path);
 		rt_node[corr_inner->varno] = corr_node;
@@ -666,6 +680,20 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 										get_rel_name(rte->relid)),
 							   "Join every table of an array subquery by an equality with a table already joined.");
 		}
+
+		/* arrays and parents inside the elements; none in the sort keys */
+		foreach(lc, agg->args)
+		{
+			TargetEntry *ate = lfirst(lc);
+
+			if (foreach_current_index(lc) > 0 && contain_subplans((Node *) ate->expr))
+				pj_unsupported(st, exprLocation((Node *) ate->expr),
+							   "a subquery in ORDER BY", NULL);
+		}
+		w.st = st;
+		w.rt_node = rt_node;
+		w.path = path;
+		walk_expr((Node *) ((TargetEntry *) linitial(agg->args))->expr, &w);
 
 		/*
 		 * The element order must be total within a group: the correlation
@@ -726,7 +754,8 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					vars_in((Node *) agg->args, r)->wholerow ||
 					vars_in((Node *) quals, r)->wholerow;
 			}
-			if (!wholerow && list_length(quals) == ntables && on_path == ntables)
+			if (!wholerow && list_length(quals) == ntables && on_path == ntables &&
+				!contain_subplans(elem))
 			{
 				Bitmapset  *elsewhere = vars_in((Node *) quals, t)->atts;
 				PjNode	   *tn = list_nth(st->nodes, rt_node[t]);
