@@ -364,6 +364,10 @@ SET search_path = pg_catalog, pg_temp
 AS $gen$
 DECLARE
 	n jsonb := p.sources->i;
+	a integer := (n->>'array_node')::integer;
+	-- only rows that pass the array's filter have an element
+	filter text := CASE WHEN p.sources->a->'filter' = 'null' THEN ''
+		ELSE E'\n\t\t\tWHERE ' || (p.sources->a->'filter'->>(CASE WHEN a = i THEN 0 ELSE 3 END)) END;
 	k record;
 	rows_sql text;
 BEGIN
@@ -371,7 +375,7 @@ BEGIN
 	rows_sql := format('new_rows n JOIN old_rows o ON o.%I = n.%I', n->>'col', n->>'col')
 		|| (SELECT coalesce(string_agg(format(E'\n\t\t\t\tAND o.%I::text IS NOT DISTINCT FROM n.%I::text', c, c), ''), '')
 			FROM jsonb_array_elements_text(n->'compare') c)
-		|| k.joins;
+		|| k.joins || filter;
 	element_keys := format('SELECT %s FROM %s', k.doc_key, rows_sql);
 	element_sql := format($f$
 		-- replace the elements of the changed rows in %1$s
@@ -459,18 +463,20 @@ DECLARE
 BEGIN
 	-- an old row whose element row is gone has an element that cannot be
 	-- rebuilt: its document is recomputed (lost)
-	olds := format('SELECT %s AS k, jsonb_agg(%s) AS olds, %s AS lost FROM old_rows %s%s%s GROUP BY 1',
+	olds := format('SELECT %s AS k, jsonb_agg(%s) AS olds, %s AS lost FROM old_rows %s%s%s%s GROUP BY 1',
 		ko.doc_key, CASE WHEN same THEN e->>2 ELSE e->>1 END,
 		CASE WHEN same THEN 'false' ELSE format('bool_or(n.%I IS NULL)',
 			nodes->((n->>'element_node')::integer)->>'col') END,
 		oa, ko.joins,
-		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, oa, 'n', 'LEFT JOIN') END);
+		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, oa, 'n', 'LEFT JOIN') END,
+		CASE WHEN n->'filter' = 'null' THEN ''
+			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 1 ELSE 3 END)) END);
 	news := format($q$SELECT s.k, array_agg(s.pos ORDER BY s.pos) AS positions,
 				jsonb_agg(s.e ORDER BY s.pos) AS news
 			FROM (SELECT %1$s AS k, %2$s AS e,
 				(SELECT count(*) FROM %3$I.%4$I g%5$s
-				 WHERE g.%6$I = %12$s.%6$I AND (%7$s) %8$s (%9$s))::integer AS pos
-			FROM new_rows %12$s%10$s%11$s) s
+				 WHERE g.%6$I = %12$s.%6$I AND (%7$s) %8$s (%9$s)%13$s)::integer AS pos
+			FROM new_rows %12$s%10$s%11$s%14$s) s
 			GROUP BY 1$q$,
 		kn.doc_key, e->>1, n->>'schema', n->>'table',
 		@extschema@.jsonb_ivm_down_sql(nodes, c, 'g', 'g_elem', 'JOIN', 'g'),
@@ -480,7 +486,10 @@ BEGIN
 		(SELECT string_agg(format('%s.%I', na, x), ', ') FROM unnest(sortcols) x),
 		kn.joins,
 		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, na, 'n') END,
-		na);
+		na,
+		CASE WHEN n->'filter' = 'null' THEN '' ELSE ' AND ' || (n->'filter'->>2) END,
+		CASE WHEN n->'filter' = 'null' THEN ''
+			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 0 ELSE 3 END)) END);
 	src := CASE op
 		WHEN 'INSERT' THEN format('SELECT i.k, NULL::jsonb AS olds, false AS lost, i.positions, i.news FROM (%s) i', news)
 		WHEN 'DELETE' THEN format('SELECT d.k, d.olds, d.lost, NULL::integer[] AS positions, NULL::jsonb AS news FROM (%s) d', olds)

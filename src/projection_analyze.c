@@ -25,6 +25,7 @@
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
 #include "optimizer/clauses.h"
@@ -65,6 +66,10 @@ typedef struct PjNode
 								 * correlated table of an array whose
 								 * elements move by position */
 	int			element_node;	/* ... the node its elements are read from */
+	int			array_node;		/* of an element table: its array's
+								 * correlated table */
+	List	   *filter;			/* of a correlated table: its filter over
+								 * aliases n, o, g and its own ek */
 } PjNode;
 
 typedef struct PjState
@@ -98,6 +103,7 @@ typedef struct VarCollect
 
 static void analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node,
 							List *path);
+static char *deparse_as(Node *expr, Index varno, Oid relid, const char *alias);
 static char *deparse_over(Node *expr, Index varno, Oid relid);
 static char *deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
 						  const char *bottom_alias);
@@ -147,6 +153,7 @@ add_node(PjState *st, Oid relid, int up, AttrNumber col, AttrNumber up_col,
 	n->up_col = up_col;
 	n->role = role;
 	n->path = path_text(path);
+	n->array_node = -1;
 	st->nodes = lappend(st->nodes, n);
 	return list_length(st->nodes) - 1;
 }
@@ -517,6 +524,7 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 	int			outer_node = -1;
 	bool		progress;
 	PjWalk		w;
+	List	   *filters = NIL;
 
 	check_stack_depth();
 	check_query_clauses(st, sq, false);
@@ -563,8 +571,12 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 		}
 		else if (l && r && l->varno != r->varno)
 			edges = lappend(edges, op);
-		else if (contain_volatile_functions(q))
-			pj_unsupported(st, exprLocation(q), "a volatile function", NULL);
+		else
+		{
+			if (contain_volatile_functions(q))
+				pj_unsupported(st, exprLocation(q), "a volatile function", NULL);
+			filters = lappend(filters, q);
+		}
 	}
 	if (corr_inner == NULL)
 		pj_unsupported(st, location, "an uncorrelated subquery",
@@ -754,8 +766,13 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					vars_in((Node *) agg->args, r)->wholerow ||
 					vars_in((Node *) quals, r)->wholerow;
 			}
-			if (!wholerow && list_length(quals) == ntables && on_path == ntables &&
-				!contain_subplans(elem))
+			/* filters must read the correlated table alone */
+			foreach(lc, filters)
+				if (!bms_equal(vars_in(lfirst(lc), 0)->varnos,
+							   bms_make_singleton(corr_inner->varno)))
+					wholerow = true;
+			if (!wholerow && list_length(quals) == ntables + list_length(filters) &&
+				on_path == ntables && !contain_subplans(elem))
 			{
 				Bitmapset  *elsewhere = vars_in((Node *) quals, t)->atts;
 				PjNode	   *tn = list_nth(st->nodes, rt_node[t]);
@@ -775,6 +792,20 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					st->array_nodes = lappend_int(st->array_nodes, rt_node[t]);
 					plan_positions(st, sq, agg, corr_inner, corr_node);
 					((PjNode *) list_nth(st->nodes, corr_node))->element_node = rt_node[t];
+					tn->array_node = corr_node;
+					if (filters != NIL)
+					{
+						/* the filter over the correlated table as n, o, g, ek */
+						Node	   *f = (Node *) make_ands_explicit(filters);
+						Oid			crel = rt_fetch(corr_inner->varno, sq->rtable)->relid;
+						PjNode	   *cn = list_nth(st->nodes, corr_node);
+
+						cn->filter = list_make4(deparse_as(f, corr_inner->varno, crel, "n"),
+												deparse_as(f, corr_inner->varno, crel, "o"),
+												deparse_as(f, corr_inner->varno, crel, "g"),
+												deparse_as(f, corr_inner->varno, crel,
+														   psprintf("e%d", corr_node)));
+					}
 				}
 			}
 		}
@@ -1340,6 +1371,9 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		appendStringInfoString(&s, ", \"positional\": ");
 		json_strings(&s, n->positional);
 		appendStringInfo(&s, ", \"element_node\": %d", n->positional ? n->element_node : -1);
+		appendStringInfo(&s, ", \"array_node\": %d", n->element ? n->array_node : -1);
+		appendStringInfoString(&s, ", \"filter\": ");
+		json_strings(&s, n->filter);
 		appendStringInfo(&s, ", \"up\": %d, \"relid\": %u}", n->up, n->relid);
 	}
 	appendStringInfoString(&s, "]}");
