@@ -22,6 +22,7 @@
 #include "access/genam.h"
 #include "access/table.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -108,6 +109,7 @@ static char *deparse_over(Node *expr, Index varno, Oid relid);
 static char *deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
 						  const char *bottom_alias);
 static VarCollect *vars_in(Node *node, Index varno);
+static bool find_session_dependent(Node *node, PjState *st);
 
 /* Raise the engine's error for an unsupported construct. */
 static void
@@ -404,6 +406,48 @@ walk_expr(Node *node, PjWalk *w)
 	if (IsA(node, Aggref) || IsA(node, WindowFunc) || IsA(node, GroupingFunc))
 		pj_unsupported(w->st, exprLocation(node), "an aggregate here", NULL);
 	return expression_tree_walker(node, walk_expr, (void *) w);
+}
+
+/*
+ * Refuse what reads the clock or the session (CURRENT_TIMESTAMP, now(),
+ * current_setting(), CURRENT_USER ...): STABLE, so not caught as volatile,
+ * but a document built from them changes without any change of its tables,
+ * and nothing would maintain it.  Other STABLE functions (jsonb_build_object,
+ * to_jsonb, casts) are accepted: they read settings only to format values.
+ */
+static bool
+find_session_dependent(Node *node, PjState *st)
+{
+	static const char *const names[] = {
+		"now", "statement_timestamp", "transaction_timestamp",
+		"current_setting", "current_schema", "current_schemas",
+		"current_database", "current_query", "pg_backend_pid",
+		"inet_client_addr", "inet_client_port", "pg_my_temp_schema",
+		"age", "txid_current_if_assigned", "pg_current_xact_id_if_assigned"
+	};
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, SQLValueFunction))
+		pj_unsupported(st, exprLocation(node),
+					   "CURRENT_TIMESTAMP, CURRENT_USER and the like",
+					   "They read the clock or the session; a projection's documents must depend on its tables only.");
+	if (IsA(node, FuncExpr) &&
+		get_func_namespace(((FuncExpr *) node)->funcid) == PG_CATALOG_NAMESPACE &&
+		func_volatile(((FuncExpr *) node)->funcid) == PROVOLATILE_STABLE)
+	{
+		char	   *name = get_func_name(((FuncExpr *) node)->funcid);
+
+		for (size_t i = 0; i < lengthof(names); i++)
+			if (strcmp(name, names[i]) == 0)
+				pj_unsupported(st, ((FuncExpr *) node)->location,
+							   psprintf("the function %s()", name),
+							   "It reads the clock or the session; a projection's documents must depend on its tables only.");
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, find_session_dependent,
+								 (void *) st, 0);
+	return expression_tree_walker(node, find_session_dependent, (void *) st);
 }
 
 /* The conjuncts of a qual, flattened. */
@@ -1305,6 +1349,7 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 	if (contain_volatile_functions((Node *) q))
 		pj_unsupported(&st, -1, "a volatile function",
 					   "A projection's documents must depend on its tables only.");
+	find_session_dependent((Node *) q, &st);
 
 	/*
 	 * From here on, expressions are deparsed for the generated functions,
