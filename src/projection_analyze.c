@@ -430,8 +430,8 @@ find_session_dependent(Node *node, PjState *st)
 		return false;
 	if (IsA(node, SQLValueFunction))
 		pj_unsupported(st, exprLocation(node),
-					   "CURRENT_TIMESTAMP, CURRENT_USER and the like",
-					   "They read the clock or the session; a projection's documents must depend on its tables only.");
+					   "a clock or session value (CURRENT_TIMESTAMP, CURRENT_USER ...)",
+					   "It reads the clock or the session; a projection's documents must depend on its tables only.");
 	if (IsA(node, FuncExpr) &&
 		get_func_namespace(((FuncExpr *) node)->funcid) == PG_CATALOG_NAMESPACE &&
 		func_volatile(((FuncExpr *) node)->funcid) == PROVOLATILE_STABLE)
