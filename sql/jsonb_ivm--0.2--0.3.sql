@@ -320,15 +320,22 @@ DECLARE
 	pairs text;
 	rows_sql text;
 	doc_key text;
+	columns_set text;
+	columns_select text;
+	columns_changed text;
 BEGIN
 	SELECT string_agg(format('%L, %s', m.v, n->'merge'->>(m.k::integer)), ', ' ORDER BY m.k)
 	INTO pairs
 	FROM jsonb_array_elements_text(n->'merge') WITH ORDINALITY m(v, k)
 	WHERE m.k % 2 = 1;
 	IF i = 0 THEN
+		-- the parents whose keys the root's merge rewrites too (built quoted
+		-- by jsonb_ivm_analyze_projection)
 		rows_sql := format('new_rows n JOIN old_rows o ON o.%I = n.%I', n->>'col', n->>'col')
 			|| (SELECT string_agg(format(E'\n\t\t\tAND o.%I::text IS NOT DISTINCT FROM n.%I::text', c, c), '')
-				FROM jsonb_array_elements_text(n->'compare') c);
+				FROM jsonb_array_elements_text(n->'compare') c)
+			|| coalesce((SELECT string_agg(E'\n\t\t\t' || j, '')
+				FROM jsonb_array_elements_text(nullif(n->'joins', 'null')) j), '');
 		doc_key := format('n.%I', n->>'col');
 	ELSE
 		rows_sql := format('new_rows n JOIN old_rows o ON o.%1$I = n.%1$I'
@@ -337,18 +344,27 @@ BEGIN
 		doc_key := format('r.%I', root->>'col');
 	END IF;
 	merge_keys := format('SELECT %s FROM %s', doc_key, rows_sql);
+	-- the root's merge also sets the other columns read from its row alone
+	SELECT coalesce(string_agg(format(', %I = m.%I', c.name, c.name), ''), ''),
+		coalesce(string_agg(format(', %s AS %I', c.expr, c.name), ''), ''),
+		coalesce(string_agg(format(E'\n\t\t\tOR t.%I::text IS DISTINCT FROM m.%I::text', c.name, c.name), ''), '')
+	INTO columns_set, columns_select, columns_changed
+	FROM (SELECT x.v AS name, n->'columns'->>(x.k::integer) AS expr
+		  FROM jsonb_array_elements_text(CASE WHEN i = 0 THEN nullif(n->'columns', 'null') END)
+			WITH ORDINALITY x(v, k)
+		  WHERE x.k % 2 = 1) c;
 	merge_sql := format($f$
-		UPDATE %1$I.%2$I t SET data = m.data
-		FROM (SELECT t2.%3$I, %5$s AS data
+		UPDATE %1$I.%2$I t SET data = m.data%8$s
+		FROM (SELECT t2.%3$I, %5$s AS data%9$s
 			FROM %6$s
 			JOIN %1$I.%2$I t2 ON t2.%3$I = %7$s) m
-		WHERE t.%3$I = m.%3$I AND NOT %4$I.jsonb_ivm_identical(t.data, m.data);
+		WHERE t.%3$I = m.%3$I AND (NOT %4$I.jsonb_ivm_identical(t.data, m.data)%10$s);
 $f$,
 		p.schema_name, p.table_name, p.key_column, '@extschema@',
 		CASE WHEN n->'merge'->>0 = '' THEN n->'merge'->>1	-- the whole document
 			ELSE format(E'%I.jsonb_merge_at_path(t2.data,\n\t\t\t\tjsonb_build_object(%s), \'{}\')',
 				'@extschema@', pairs) END,
-		rows_sql, doc_key);
+		rows_sql, doc_key, columns_set, columns_select, columns_changed);
 END
 $gen$;
 

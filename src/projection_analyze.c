@@ -71,6 +71,12 @@ typedef struct PjNode
 								 * correlated table */
 	List	   *filter;			/* of a correlated table: its filter over
 								 * aliases n, o, g and its own ek */
+	bool		outer_join;		/* a parent read by LEFT JOIN */
+	Node	   *value;			/* a parent read by subquery: its value ... */
+	Index		value_varno;	/* ... and the parent's varno in it */
+	List	   *joins;			/* of the root: LEFT JOINs its merge reads */
+	List	   *columns;		/* of the root: name, expression of the other
+								 * output columns its merge sets */
 } PjNode;
 
 typedef struct PjState
@@ -110,6 +116,10 @@ static char *deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
 						  const char *bottom_alias);
 static VarCollect *vars_in(Node *node, Index varno);
 static bool find_session_dependent(Node *node, PjState *st);
+static VarCollect vars_of(Node *node, Index varno);
+static Bitmapset *merge_parents(PjState *st, Query *q, int *rt_node,
+								Index root_rti, TargetEntry *data_te, List *keys,
+								int *owner);
 
 /* Raise the engine's error for an unsupported construct. */
 static void
@@ -659,6 +669,8 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 			/* its value is the row's expression alone: it can be merged */
 			st->parent_links = lappend(st->parent_links, sl);
 			st->parent_nodes = lappend_int(st->parent_nodes, corr_node);
+			((PjNode *) list_nth(st->nodes, corr_node))->value = (Node *) te->expr;
+			((PjNode *) list_nth(st->nodes, corr_node))->value_varno = corr_inner->varno;
 			((PjNode *) list_nth(st->nodes, corr_node))->merge =
 				list_make1(deparse_over((Node *) te->expr, corr_inner->varno, rte->relid));
 		}
@@ -962,6 +974,103 @@ vars_in(Node *node, Index varno)
 }
 
 /*
+ * A root column that links a parent whose keys merge (a LEFT JOIN on it, or
+ * a scalar subquery correlated with it) need not force a recompute when it
+ * changes: the root's merge reads the new parent and rewrites its keys too.
+ * That holds when the column is read nowhere else: not in WHERE, another
+ * join, a column other than one read from the root row alone (which the
+ * merge sets too), or a key that is neither the root's nor a merging
+ * parent's.  Adds those keys, joins and columns to the root's merge;
+ * returns the root columns read elsewhere.
+ */
+static Bitmapset *
+merge_parents(PjState *st, Query *q, int *rt_node, Index root_rti,
+			  TargetEntry *data_te, List *keys, int *owner)
+{
+	PjNode	   *root = linitial(st->nodes);
+	FuncExpr   *f = (FuncExpr *) data_te->expr;
+	Bitmapset  *kept = vars_of(q->jointree->quals, root_rti).atts;
+	ListCell   *lc;
+
+	/* other columns: those read from the root row alone are merged too */
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *te = lfirst(lc);
+		VarCollect	c;
+
+		if (te == data_te || te->resjunk || foreach_current_index(lc) == 0)
+			continue;
+		c = vars_of((Node *) te->expr, root_rti);
+		if (!c.sublink && !c.wholerow &&
+			bms_is_subset(c.varnos, bms_make_singleton(root_rti)))
+			root->columns = lappend(lappend(root->columns, te->resname),
+									deparse_over((Node *) te->expr, root_rti, root->relid));
+		else
+			kept = bms_union(kept, c.atts);
+	}
+	for (int i = 0; i < list_length(f->args); i += 2)
+	{
+		int			o = owner[i / 2];
+
+		if (o != 0 && (o < 0 || ((PjNode *) list_nth(st->nodes, o))->merge == NIL))
+			kept = bms_union(kept, vars_of((Node *) list_nth(f->args, i + 1), root_rti).atts);
+	}
+	/* the join conditions of parents that do not merge, or by inner join */
+	foreach(lc, st->nodes)
+	{
+		PjNode	   *n = lfirst(lc);
+
+		if (n->up == 0 && strcmp(n->role, "parent") == 0 &&
+			(n->merge == NIL || (n->value == NULL && !n->outer_join)))
+			kept = bms_add_member(kept, n->up_col);
+	}
+
+	foreach(lc, st->nodes)
+	{
+		PjNode	   *n = lfirst(lc);
+		int			ni = foreach_current_index(lc);
+		char	   *alias = psprintf("p%d", ni);
+		char	   *rel;
+
+		if (n->up != 0 || strcmp(n->role, "parent") != 0 || n->merge == NIL ||
+			(n->value == NULL && !n->outer_join) || bms_is_member(n->up_col, kept))
+			continue;
+		rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(n->relid)),
+										 get_rel_name(n->relid));
+		for (int i = 0; i < list_length(f->args); i += 2)
+		{
+			Node	   *v = (Node *) list_nth(f->args, i + 1);
+			char	   *expr;
+
+			if (owner[i / 2] != ni)
+				continue;
+			if (n->value != NULL)
+				expr = psprintf("(SELECT %s FROM %s %s WHERE %s.%s = n.%s)",
+								deparse_as(n->value, n->value_varno, n->relid, alias),
+								rel, alias, alias,
+								quote_identifier(get_attname(n->relid, n->col, false)),
+								quote_identifier(get_attname(root->relid, n->up_col, false)));
+			else
+			{
+				Index		rti = 0;
+
+				for (int r = 1; r <= list_length(q->rtable); r++)
+					if (rt_node[r] == ni)
+						rti = r;
+				expr = deparse_as(v, rti, n->relid, alias);
+			}
+			root->merge = lappend(lappend(root->merge, list_nth(keys, i / 2)), expr);
+		}
+		if (n->value == NULL)
+			root->joins = lappend(root->joins,
+								  psprintf("LEFT JOIN %s %s ON %s.%s = n.%s", rel, alias, alias,
+										   quote_identifier(get_attname(n->relid, n->col, false)),
+										   quote_identifier(get_attname(root->relid, n->up_col, false))));
+	}
+	return kept;
+}
+
+/*
  * Decide which keys of data a change of the root row or of a parent row
  * rewrites by a merge.  data must be one jsonb_build_object with constant,
  * distinct keys.  A key whose value reads only root columns is the root's;
@@ -1181,6 +1290,8 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 				root->merge = lappend(lappend(root->merge, list_nth(keys, i / 2)),
 									  deparse_over((Node *) list_nth(f->args, i + 1),
 												   root_rti, root->relid));
+		elsewhere = merge_parents(st, q, rt_node, root_rti, data_te, keys,
+								  owner);
 		elsewhere = bms_add_member(elsewhere, root->col);
 		for (int a = -1; (a = bms_next_member(elsewhere, a)) >= 0;)
 			root->compare = lappend(root->compare, get_attname(root->relid, a, false));
@@ -1315,6 +1426,8 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 						   "Join a parent on its primary key.");
 		rt_node[pv->varno] = add_node(&st, rt_fetch(pv->varno, q->rtable)->relid, 0,
 									  pv->varattno, rv->varattno, "parent", NIL);
+		((PjNode *) list_nth(st.nodes, rt_node[pv->varno]))->outer_join =
+			j->jointype == JOIN_LEFT;
 		from = j->larg;
 	}
 
@@ -1419,6 +1532,10 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		appendStringInfo(&s, ", \"array_node\": %d", n->element ? n->array_node : -1);
 		appendStringInfoString(&s, ", \"filter\": ");
 		json_strings(&s, n->filter);
+		appendStringInfoString(&s, ", \"joins\": ");
+		json_strings(&s, n->merge ? n->joins : NIL);
+		appendStringInfoString(&s, ", \"columns\": ");
+		json_strings(&s, n->merge ? n->columns : NIL);
 		appendStringInfo(&s, ", \"up\": %d, \"relid\": %u}", n->up, n->relid);
 	}
 	appendStringInfoString(&s, "]}");
