@@ -1,0 +1,77 @@
+-- jsonb_ivm_array_replace and jsonb_ivm_array_splice: the element edits
+-- the projection engine generates, compared byte for byte with the same
+-- edit made natively.
+\set ECHO none
+\i test/lib/helpers.sql
+\set ECHO all
+
+-- section: one element, several, none to do
+SELECT jsonb_ivm_array_replace('{"a": [{"id": 1}, {"id": 2}, 3]}', '{a}', '[{"id": 2}]', '[{"id": 2, "x": 1.50}]');
+SELECT jsonb_ivm_array_replace('{"a": [1, 2, 3, 4]}', '{a}', '[4, 1]', '["four", "one"]');
+SELECT jsonb_ivm_array_replace('{"a": [1, 2]}', '{a}', '[]', '[]');
+SELECT jsonb_ivm_array_replace('{"a": {"b": [null, true]}}', '{a,b}', '[null]', '[{}]');
+
+-- section: NULL when the old element is not there exactly once
+SELECT jsonb_ivm_array_replace('{"a": [1, 2, 1]}', '{a}', '[1]', '[5]') IS NULL AS repeated;
+SELECT jsonb_ivm_array_replace('{"a": [1, 2]}', '{a}', '[3]', '[5]') IS NULL AS missing;
+SELECT jsonb_ivm_array_replace('{"a": [1, 2]}', '{a}', '[1, 1]', '[5, 6]') IS NULL AS same_index;
+SELECT jsonb_ivm_array_replace('{"a": [1.0]}', '{a}', '[1.00]', '[5]') IS NULL AS other_scale;
+SELECT jsonb_ivm_array_replace('{"a": {}}', '{a}', '[1]', '[5]') IS NULL AS not_an_array;
+SELECT jsonb_ivm_array_replace('{}', '{a}', '[1]', '[5]') IS NULL AS no_path;
+SELECT jsonb_ivm_array_replace(NULL, '{a}', '[1]', '[5]') IS NULL AS null_target;
+-- fails: a NULL path
+SELECT jsonb_ivm_array_replace('{"a": [1]}', NULL, '[1]', '[5]');
+-- fails: lengths differ
+SELECT jsonb_ivm_array_replace('{"a": [1]}', '{a}', '[1]', '[5, 6]');
+
+-- section: byte-exact with the native rebuild, across the 32-entry stride
+SELECT count(*) AS differing
+FROM generate_series(1, 70) n, generate_series(0, 69) i
+WHERE i < n AND (
+	SELECT jsonb_ivm_array_replace(jsonb_build_object('k', jsonb_agg(jsonb_build_object('id', g, 'v', g * 1.10) ORDER BY g)),
+		'{k}', jsonb_build_array(jsonb_build_object('id', i, 'v', i * 1.10)),
+		jsonb_build_array(jsonb_build_object('id', i, 'v', 'é' || repeat('x', i))))::text
+	FROM generate_series(0, n - 1) g)
+	IS DISTINCT FROM (
+	SELECT jsonb_build_object('k', jsonb_agg(CASE WHEN g = i THEN jsonb_build_object('id', i, 'v', 'é' || repeat('x', i))
+		ELSE jsonb_build_object('id', g, 'v', g * 1.10) END ORDER BY g))::text
+	FROM generate_series(0, n - 1) g);
+
+-- section: a TOASTed document
+CREATE TEMP TABLE big AS
+	SELECT jsonb_build_object('a', jsonb_agg(jsonb_build_object('id', g, 'pad', md5(g::text)) ORDER BY g)) AS doc
+	FROM generate_series(1, 5000) g;
+SELECT pg_column_size(doc) < octet_length(doc::text) AS compressed FROM big;
+SELECT jsonb_ivm_array_replace(doc, '{a}', jsonb_build_array(doc->'a'->4999), '["last"]')->'a'->4999 AS last,
+	jsonb_ivm_array_replace(doc, '{a}', jsonb_build_array(doc->'a'->4999), '["last"]')::text
+		= jsonb_set(doc, '{a,4999}', '"last"')::text AS same_as_jsonb_set
+FROM big;
+
+-- section: jsonb_ivm_array_splice: remove by value, insert at final indexes
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[2]', '{0, 3}', '["x", "y"]');
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[]', '{1}', '["x"]');
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[3, 1]', '{}', '[]');
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[1]', '{2}', '[1]');	-- a move
+SELECT jsonb_ivm_array_splice('{"a": []}', '{a}', '[]', '{0}', '[{"k": 1.50}]');
+SELECT jsonb_ivm_array_splice('{"a": [1, 1]}', '{a}', '[1]', '{}', '[]') IS NULL AS repeated;
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[1, 2]', '{}', '[]') IS NULL AS emptied;
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[]', '{3}', '["x"]') IS NULL AS past_the_end;
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[]', '{1, 1}', '["x", "y"]') IS NULL AS not_ascending;
+SELECT jsonb_ivm_array_splice('{"a": null}', '{a}', '[]', '{0}', '["x"]') IS NULL AS not_an_array;
+-- fails: positions and news differ in length
+SELECT jsonb_ivm_array_splice('{"a": [1]}', '{a}', '[]', '{0}', '[]');
+
+-- section: splice byte-exact with the native rebuild, across the stride:
+-- remove element r, insert a new one at index i of the result
+SELECT count(*) AS differing
+FROM generate_series(2, 70) n, generate_series(0, 69) r, generate_series(0, 69) i
+WHERE r < n AND i < n AND (r + i) % 11 = 0 AND (
+	SELECT jsonb_ivm_array_splice(jsonb_build_object('k', jsonb_agg(jsonb_build_object('id', g) ORDER BY g)),
+		'{k}', jsonb_build_array(jsonb_build_object('id', r)), ARRAY[i], '[{"new": 1.0}]')::text
+	FROM generate_series(0, n - 1) g)
+	IS DISTINCT FROM (
+	SELECT jsonb_build_object('k', jsonb_agg(e ORDER BY o))::text
+	FROM (SELECT jsonb_build_object('id', g) AS e, row_number() OVER (ORDER BY g) - 1
+			+ CASE WHEN row_number() OVER (ORDER BY g) - 1 >= i THEN 1 ELSE 0 END AS o
+		  FROM generate_series(0, n - 1) g WHERE g <> r
+		  UNION ALL SELECT '{"new": 1.0}', i) x);
