@@ -248,3 +248,75 @@ FROM bench_proj_checks GROUP BY 1, 2 ORDER BY 1, 2;
 SELECT layout, change, contender, count(*) AS rounds,
 	round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3) AS median_ms
 FROM bench_proj_times WHERE round > 0 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+
+-- Creation: jsonb_ivm_create_projection of the configuration projection
+-- over :create_roots configurations of 5 servers each, against CREATE TABLE
+-- AS of the same query; interleaved, each in its own transaction (which
+-- first drops the previous result); :create_rounds rounds after a warm-up.
+\if :{?create_rounds}
+\else
+\set create_rounds 5
+\endif
+\if :{?create_roots}
+\else
+\set create_roots 100000
+\endif
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS pt_create CASCADE;
+CREATE SCHEMA pt_create;
+SET search_path = pt_create, public;
+-- the fixture's tables and layout (5 servers per configuration), then its
+-- rows at the size asked for (generate_cqrs_data also fills projections,
+-- which takes long at this size)
+SELECT generate_cqrs_data(5, 10);
+DROP VIEW v_allocation, v_network_configuration, v_dns_server;
+DROP TABLE tv_allocation, tv_network_configuration, tv_dns_server;
+TRUNCATE bench_allocations, bench_nc_dns_mapping, bench_network_configs, bench_dns_servers;
+INSERT INTO bench_dns_servers
+SELECT i, '8.8.' || (i % 256) || '.' || ((i / 256) % 256), 53 + (i % 10),
+	CASE WHEN i % 5 = 0 THEN 'inactive' ELSE 'active' END, NULL
+FROM generate_series(1, :create_roots / 2) i;
+INSERT INTO bench_network_configs
+SELECT i, 'Network Config ' || i, '192.168.' || (i % 256) || '.1', '255.255.255.0',
+	'2026-01-01'::timestamptz - (i || ' days')::interval
+FROM generate_series(1, :create_roots) i;
+INSERT INTO bench_nc_dns_mapping
+SELECT c, ((c - 1) * 5 + j) % (:create_roots / 2) + 1, (j + c - 1) % 5 + 1
+FROM generate_series(1, :create_roots) c, generate_series(0, 4) j;
+SELECT jsonb_ivm_create_projection(name, query) FROM bench_proj_query WHERE name = 'tv_dns_server';
+VACUUM ANALYZE bench_dns_servers, bench_network_configs, bench_nc_dns_mapping, tv_dns_server;
+CHECKPOINT;
+
+CREATE OR REPLACE FUNCTION bench_create_run(contender text) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE
+	q text := (SELECT query FROM bench_proj_query WHERE name = 'tv_network_configuration');
+	t0 timestamptz;
+BEGIN
+	-- the previous round's result
+	IF EXISTS (SELECT FROM jsonb_ivm_projections
+			WHERE schema_name = 'pt_create' AND projection = 'bench_created') THEN
+		PERFORM jsonb_ivm_drop_projection('pt_create.bench_created');
+	END IF;
+	DROP TABLE IF EXISTS pt_create.bench_created;
+	t0 := clock_timestamp();
+	IF contender = 'create_table_as' THEN
+		EXECUTE format('CREATE TABLE pt_create.bench_created AS %s', q);
+	ELSE
+		PERFORM jsonb_ivm_create_projection('pt_create.bench_created', q);
+	END IF;
+	RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
+END
+$$;
+
+CREATE TEMP TABLE bench_create_times (contender text, round integer, ms float8);
+SELECT format('INSERT INTO bench_create_times SELECT %L, %s, bench_create_run(%1$L)', c, r)
+FROM generate_series(0, :create_rounds) r,
+	unnest(ARRAY['create_projection', 'create_table_as']) WITH ORDINALITY x(c, k)
+ORDER BY r, (k + r) % 2 \gexec
+RESET search_path;
+RESET client_min_messages;
+\echo 'Creation of' :create_roots 'configuration documents, median ms over' :create_rounds 'rounds:'
+SELECT contender, count(*) AS rounds,
+	round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) AS median_ms
+FROM bench_create_times WHERE round > 0 GROUP BY 1 ORDER BY 1;
