@@ -22,9 +22,11 @@
 #include "access/genam.h"
 #include "access/table.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
 #include "optimizer/clauses.h"
@@ -65,6 +67,16 @@ typedef struct PjNode
 								 * correlated table of an array whose
 								 * elements move by position */
 	int			element_node;	/* ... the node its elements are read from */
+	int			array_node;		/* of an element table: its array's
+								 * correlated table */
+	List	   *filter;			/* of a correlated table: its filter over
+								 * aliases n, o, g and its own ek */
+	bool		outer_join;		/* a parent read by LEFT JOIN */
+	Node	   *value;			/* a parent read by subquery: its value ... */
+	Index		value_varno;	/* ... and the parent's varno in it */
+	List	   *joins;			/* of the root: LEFT JOINs its merge reads */
+	List	   *columns;		/* of the root: name, expression of the other
+								 * output columns its merge sets */
 } PjNode;
 
 typedef struct PjState
@@ -98,10 +110,16 @@ typedef struct VarCollect
 
 static void analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node,
 							List *path);
+static char *deparse_as(Node *expr, Index varno, Oid relid, const char *alias);
 static char *deparse_over(Node *expr, Index varno, Oid relid);
 static char *deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
 						  const char *bottom_alias);
 static VarCollect *vars_in(Node *node, Index varno);
+static bool find_session_dependent(Node *node, PjState *st);
+static VarCollect vars_of(Node *node, Index varno);
+static Bitmapset *merge_parents(PjState *st, Query *q, int *rt_node,
+								Index root_rti, TargetEntry *data_te, List *keys,
+								int *owner);
 
 /* Raise the engine's error for an unsupported construct. */
 static void
@@ -147,6 +165,7 @@ add_node(PjState *st, Oid relid, int up, AttrNumber col, AttrNumber up_col,
 	n->up_col = up_col;
 	n->role = role;
 	n->path = path_text(path);
+	n->array_node = -1;
 	st->nodes = lappend(st->nodes, n);
 	return list_length(st->nodes) - 1;
 }
@@ -399,6 +418,48 @@ walk_expr(Node *node, PjWalk *w)
 	return expression_tree_walker(node, walk_expr, (void *) w);
 }
 
+/*
+ * Refuse what reads the clock or the session (CURRENT_TIMESTAMP, now(),
+ * current_setting(), CURRENT_USER ...): STABLE, so not caught as volatile,
+ * but a document built from them changes without any change of its tables,
+ * and nothing would maintain it.  Other STABLE functions (jsonb_build_object,
+ * to_jsonb, casts) are accepted: they read settings only to format values.
+ */
+static bool
+find_session_dependent(Node *node, PjState *st)
+{
+	static const char *const names[] = {
+		"now", "statement_timestamp", "transaction_timestamp",
+		"current_setting", "current_schema", "current_schemas",
+		"current_database", "current_query", "pg_backend_pid",
+		"inet_client_addr", "inet_client_port", "pg_my_temp_schema",
+		"age", "txid_current_if_assigned", "pg_current_xact_id_if_assigned"
+	};
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, SQLValueFunction))
+		pj_unsupported(st, exprLocation(node),
+					   "a clock or session value (CURRENT_TIMESTAMP, CURRENT_USER ...)",
+					   "It reads the clock or the session; a projection's documents must depend on its tables only.");
+	if (IsA(node, FuncExpr) &&
+		get_func_namespace(((FuncExpr *) node)->funcid) == PG_CATALOG_NAMESPACE &&
+		func_volatile(((FuncExpr *) node)->funcid) == PROVOLATILE_STABLE)
+	{
+		char	   *name = get_func_name(((FuncExpr *) node)->funcid);
+
+		for (size_t i = 0; i < lengthof(names); i++)
+			if (strcmp(name, names[i]) == 0)
+				pj_unsupported(st, ((FuncExpr *) node)->location,
+							   psprintf("the function %s()", name),
+							   "It reads the clock or the session; a projection's documents must depend on its tables only.");
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, find_session_dependent,
+								 (void *) st, 0);
+	return expression_tree_walker(node, find_session_dependent, (void *) st);
+}
+
 /* The conjuncts of a qual, flattened. */
 static List *
 conjuncts(Node *qual)
@@ -514,14 +575,17 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 	TargetEntry *te;
 	int			ntables = 0;
 	int			corr_node;
+	int			outer_node = -1;
 	bool		progress;
+	PjWalk		w;
+	List	   *filters = NIL;
 
 	check_stack_depth();
 	check_query_clauses(st, sq, false);
 	rt_node = check_range_table(st, sq);
-	if (sq->hasSubLinks)
-		pj_unsupported(st, location, "a subquery inside a subquery",
-					   "Arrays inside array elements are not maintained yet.");
+	if (contain_vars_of_level((Node *) sq, 2))
+		pj_unsupported(st, location, "a reference to a query two levels up",
+					   "Correlate a subquery with its enclosing query only.");
 	foreach(lc, sq->rtable)
 		if (((RangeTblEntry *) lfirst(lc))->rtekind == RTE_RELATION)
 			ntables++;
@@ -529,6 +593,8 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 	foreach(lc, sq->jointree->fromlist)
 		collect_from(st, lfirst(lc), &quals);
 	quals = list_concat(quals, conjuncts(sq->jointree->quals));
+	if (contain_subplans((Node *) quals))
+		pj_unsupported(st, location, "a subquery in the WHERE or JOIN of a subquery", NULL);
 
 	/* sort the conjuncts: the correlation, join edges, filters */
 	foreach(lc, quals)
@@ -547,23 +613,28 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 		{
 			if (!l || !r || l->varlevelsup == r->varlevelsup)
 				pj_unsupported(st, exprLocation(q), "this correlation",
-							   "Correlate a subquery by one equality between a column of its table and a column of the root table.");
+							   "Correlate a subquery by one equality between a column of its table and a column of a table of the enclosing query.");
 			if (corr_inner != NULL)
 				pj_unsupported(st, exprLocation(q), "a second correlation",
 							   "Correlate a subquery by one equality.");
 			corr_inner = l->varlevelsup == 0 ? l : r;
 			corr_outer = l->varlevelsup == 0 ? r : l;
-			if (outer_rt_node[corr_outer->varno] != 0)
-				pj_unsupported(st, exprLocation(q), "a correlation with a table other than the root", NULL);
+			outer_node = outer_rt_node[corr_outer->varno];
+			if (outer_node < 0)
+				pj_unsupported(st, exprLocation(q), "a correlation with this table", NULL);
 		}
 		else if (l && r && l->varno != r->varno)
 			edges = lappend(edges, op);
-		else if (contain_volatile_functions(q))
-			pj_unsupported(st, exprLocation(q), "a volatile function", NULL);
+		else
+		{
+			if (contain_volatile_functions(q))
+				pj_unsupported(st, exprLocation(q), "a volatile function", NULL);
+			filters = lappend(filters, q);
+		}
 	}
 	if (corr_inner == NULL)
 		pj_unsupported(st, location, "an uncorrelated subquery",
-					   "Correlate the subquery with the root table by an equality.");
+					   "Correlate the subquery with a table of the enclosing query by an equality.");
 
 	if (list_length(sq->targetList) != 1)
 		elog(ERROR, "scalar subquery with %d columns", list_length(sq->targetList));
@@ -582,13 +653,24 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 		if (!unique_within(rte->relid, bms_make_singleton(corr_inner->varattno), 0))
 			pj_unsupported(st, location, "a scalar subquery correlated on a column that is not unique",
 						   "Correlate a parent subquery on the parent's primary key.");
-		corr_node = add_node(st, rte->relid, 0, corr_inner->varattno,
+		corr_node = add_node(st, rte->relid, outer_node, corr_inner->varattno,
 							 corr_outer->varattno, "parent", path);
-		if (list_length(quals) == 1)
+		rt_node[corr_inner->varno] = corr_node;
+
+		/* arrays and parents of this parent */
+		w.st = st;
+		w.rt_node = rt_node;
+		w.path = path;
+		walk_expr((Node *) te->expr, &w);
+
+		if (list_length(quals) == 1 && outer_node == 0 &&
+			!contain_subplans((Node *) te->expr))
 		{
 			/* its value is the row's expression alone: it can be merged */
 			st->parent_links = lappend(st->parent_links, sl);
 			st->parent_nodes = lappend_int(st->parent_nodes, corr_node);
+			((PjNode *) list_nth(st->nodes, corr_node))->value = (Node *) te->expr;
+			((PjNode *) list_nth(st->nodes, corr_node))->value_varno = corr_inner->varno;
 			((PjNode *) list_nth(st->nodes, corr_node))->merge =
 				list_make1(deparse_over((Node *) te->expr, corr_inner->varno, rte->relid));
 		}
@@ -615,7 +697,7 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 			pj_unsupported(st, agg->location, "jsonb_agg without ORDER BY",
 						   "Order the elements by a unique sort key: jsonb_agg(element ORDER BY key).");
 
-		corr_node = add_node(st, rt_fetch(corr_inner->varno, sq->rtable)->relid, 0,
+		corr_node = add_node(st, rt_fetch(corr_inner->varno, sq->rtable)->relid, outer_node,
 							 corr_inner->varattno, corr_outer->varattno,
 							 "child", path);
 		rt_node[corr_inner->varno] = corr_node;
@@ -666,6 +748,20 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 										get_rel_name(rte->relid)),
 							   "Join every table of an array subquery by an equality with a table already joined.");
 		}
+
+		/* arrays and parents inside the elements; none in the sort keys */
+		foreach(lc, agg->args)
+		{
+			TargetEntry *ate = lfirst(lc);
+
+			if (foreach_current_index(lc) > 0 && contain_subplans((Node *) ate->expr))
+				pj_unsupported(st, exprLocation((Node *) ate->expr),
+							   "a subquery in ORDER BY", NULL);
+		}
+		w.st = st;
+		w.rt_node = rt_node;
+		w.path = path;
+		walk_expr((Node *) ((TargetEntry *) linitial(agg->args))->expr, &w);
 
 		/*
 		 * The element order must be total within a group: the correlation
@@ -726,7 +822,13 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					vars_in((Node *) agg->args, r)->wholerow ||
 					vars_in((Node *) quals, r)->wholerow;
 			}
-			if (!wholerow && list_length(quals) == ntables && on_path == ntables)
+			/* filters must read the correlated table alone */
+			foreach(lc, filters)
+				if (!bms_equal(vars_in(lfirst(lc), 0)->varnos,
+							   bms_make_singleton(corr_inner->varno)))
+					wholerow = true;
+			if (!wholerow && list_length(quals) == ntables + list_length(filters) &&
+				on_path == ntables && !contain_subplans(elem))
 			{
 				Bitmapset  *elsewhere = vars_in((Node *) quals, t)->atts;
 				PjNode	   *tn = list_nth(st->nodes, rt_node[t]);
@@ -746,6 +848,20 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					st->array_nodes = lappend_int(st->array_nodes, rt_node[t]);
 					plan_positions(st, sq, agg, corr_inner, corr_node);
 					((PjNode *) list_nth(st->nodes, corr_node))->element_node = rt_node[t];
+					tn->array_node = corr_node;
+					if (filters != NIL)
+					{
+						/* the filter over the correlated table as n, o, g, ek */
+						Node	   *f = (Node *) make_ands_explicit(filters);
+						Oid			crel = rt_fetch(corr_inner->varno, sq->rtable)->relid;
+						PjNode	   *cn = list_nth(st->nodes, corr_node);
+
+						cn->filter = list_make4(deparse_as(f, corr_inner->varno, crel, "n"),
+												deparse_as(f, corr_inner->varno, crel, "o"),
+												deparse_as(f, corr_inner->varno, crel, "g"),
+												deparse_as(f, corr_inner->varno, crel,
+														   psprintf("e%d", corr_node)));
+					}
 				}
 			}
 		}
@@ -855,6 +971,103 @@ vars_in(Node *node, Index varno)
 
 	*c = vars_of(node, varno);
 	return c;
+}
+
+/*
+ * A root column that links a parent whose keys merge (a LEFT JOIN on it, or
+ * a scalar subquery correlated with it) need not force a recompute when it
+ * changes: the root's merge reads the new parent and rewrites its keys too.
+ * That holds when the column is read nowhere else: not in WHERE, another
+ * join, a column other than one read from the root row alone (which the
+ * merge sets too), or a key that is neither the root's nor a merging
+ * parent's.  Adds those keys, joins and columns to the root's merge;
+ * returns the root columns read elsewhere.
+ */
+static Bitmapset *
+merge_parents(PjState *st, Query *q, int *rt_node, Index root_rti,
+			  TargetEntry *data_te, List *keys, int *owner)
+{
+	PjNode	   *root = linitial(st->nodes);
+	FuncExpr   *f = (FuncExpr *) data_te->expr;
+	Bitmapset  *kept = vars_of(q->jointree->quals, root_rti).atts;
+	ListCell   *lc;
+
+	/* other columns: those read from the root row alone are merged too */
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *te = lfirst(lc);
+		VarCollect	c;
+
+		if (te == data_te || te->resjunk || foreach_current_index(lc) == 0)
+			continue;
+		c = vars_of((Node *) te->expr, root_rti);
+		if (!c.sublink && !c.wholerow &&
+			bms_is_subset(c.varnos, bms_make_singleton(root_rti)))
+			root->columns = lappend(lappend(root->columns, te->resname),
+									deparse_over((Node *) te->expr, root_rti, root->relid));
+		else
+			kept = bms_union(kept, c.atts);
+	}
+	for (int i = 0; i < list_length(f->args); i += 2)
+	{
+		int			o = owner[i / 2];
+
+		if (o != 0 && (o < 0 || ((PjNode *) list_nth(st->nodes, o))->merge == NIL))
+			kept = bms_union(kept, vars_of((Node *) list_nth(f->args, i + 1), root_rti).atts);
+	}
+	/* the join conditions of parents that do not merge, or by inner join */
+	foreach(lc, st->nodes)
+	{
+		PjNode	   *n = lfirst(lc);
+
+		if (n->up == 0 && strcmp(n->role, "parent") == 0 &&
+			(n->merge == NIL || (n->value == NULL && !n->outer_join)))
+			kept = bms_add_member(kept, n->up_col);
+	}
+
+	foreach(lc, st->nodes)
+	{
+		PjNode	   *n = lfirst(lc);
+		int			ni = foreach_current_index(lc);
+		char	   *alias = psprintf("p%d", ni);
+		char	   *rel;
+
+		if (n->up != 0 || strcmp(n->role, "parent") != 0 || n->merge == NIL ||
+			(n->value == NULL && !n->outer_join) || bms_is_member(n->up_col, kept))
+			continue;
+		rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(n->relid)),
+										 get_rel_name(n->relid));
+		for (int i = 0; i < list_length(f->args); i += 2)
+		{
+			Node	   *v = (Node *) list_nth(f->args, i + 1);
+			char	   *expr;
+
+			if (owner[i / 2] != ni)
+				continue;
+			if (n->value != NULL)
+				expr = psprintf("(SELECT %s FROM %s %s WHERE %s.%s = n.%s)",
+								deparse_as(n->value, n->value_varno, n->relid, alias),
+								rel, alias, alias,
+								quote_identifier(get_attname(n->relid, n->col, false)),
+								quote_identifier(get_attname(root->relid, n->up_col, false)));
+			else
+			{
+				Index		rti = 0;
+
+				for (int r = 1; r <= list_length(q->rtable); r++)
+					if (rt_node[r] == ni)
+						rti = r;
+				expr = deparse_as(v, rti, n->relid, alias);
+			}
+			root->merge = lappend(lappend(root->merge, list_nth(keys, i / 2)), expr);
+		}
+		if (n->value == NULL)
+			root->joins = lappend(root->joins,
+								  psprintf("LEFT JOIN %s %s ON %s.%s = n.%s", rel, alias, alias,
+										   quote_identifier(get_attname(n->relid, n->col, false)),
+										   quote_identifier(get_attname(root->relid, n->up_col, false))));
+	}
+	return kept;
 }
 
 /*
@@ -1077,6 +1290,8 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 				root->merge = lappend(lappend(root->merge, list_nth(keys, i / 2)),
 									  deparse_over((Node *) list_nth(f->args, i + 1),
 												   root_rti, root->relid));
+		elsewhere = merge_parents(st, q, rt_node, root_rti, data_te, keys,
+								  owner);
 		elsewhere = bms_add_member(elsewhere, root->col);
 		for (int a = -1; (a = bms_next_member(elsewhere, a)) >= 0;)
 			root->compare = lappend(root->compare, get_attname(root->relid, a, false));
@@ -1211,6 +1426,8 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 						   "Join a parent on its primary key.");
 		rt_node[pv->varno] = add_node(&st, rt_fetch(pv->varno, q->rtable)->relid, 0,
 									  pv->varattno, rv->varattno, "parent", NIL);
+		((PjNode *) list_nth(st.nodes, rt_node[pv->varno]))->outer_join =
+			j->jointype == JOIN_LEFT;
 		from = j->larg;
 	}
 
@@ -1245,6 +1462,7 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 	if (contain_volatile_functions((Node *) q))
 		pj_unsupported(&st, -1, "a volatile function",
 					   "A projection's documents must depend on its tables only.");
+	find_session_dependent((Node *) q, &st);
 
 	/*
 	 * From here on, expressions are deparsed for the generated functions,
@@ -1311,6 +1529,13 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		appendStringInfoString(&s, ", \"positional\": ");
 		json_strings(&s, n->positional);
 		appendStringInfo(&s, ", \"element_node\": %d", n->positional ? n->element_node : -1);
+		appendStringInfo(&s, ", \"array_node\": %d", n->element ? n->array_node : -1);
+		appendStringInfoString(&s, ", \"filter\": ");
+		json_strings(&s, n->filter);
+		appendStringInfoString(&s, ", \"joins\": ");
+		json_strings(&s, n->merge ? n->joins : NIL);
+		appendStringInfoString(&s, ", \"columns\": ");
+		json_strings(&s, n->merge ? n->columns : NIL);
 		appendStringInfo(&s, ", \"up\": %d, \"relid\": %u}", n->up, n->relid);
 	}
 	appendStringInfoString(&s, "]}");
