@@ -12,9 +12,10 @@
 -- between runs, so no plan is invalidated.  Two layouts of the three
 -- projection tables: tuned, as recipes/cqrs_projections.sql and the engine
 -- create them (lz4, fillfactor 80 or 70), and default (pglz, fillfactor
--- 100); both keep the allocation's foreign id as a plain indexed column,
--- which every contender needs.  Documents are the recipes' (each embedded
--- server carries its priority).
+-- 100).  The hand-written triggers find allocations by a plain indexed
+-- column of tv_allocation in both; the generated ones through
+-- bench_allocations.  Documents are the recipes' (each embedded server
+-- carries its priority).
 --
 -- Changes: one server (10 configurations, 50 allocations) and one UPDATE of
 -- 100 servers (100 configurations, 500 allocations).  Each run is rolled
@@ -58,40 +59,14 @@ $t$);
 CREATE TEMP TABLE bench_proj_layout (ord integer, layout text);
 INSERT INTO bench_proj_layout VALUES (1, 'default'), (2, 'tuned');
 
--- the seed's three projections as queries, with the recipes' documents
-CREATE TEMP TABLE bench_proj_query (ord integer, name text, query text);
-INSERT INTO bench_proj_query VALUES
-	(1, 'tv_dns_server', $q$
-	SELECT s.id,
-		jsonb_build_object('id', s.id, 'ip', s.ip, 'port', s.port, 'status', s.status)
-		|| CASE WHEN s.payload IS NULL THEN '{}'::jsonb
-			ELSE jsonb_build_object('payload', s.payload) END AS data
-	FROM bench_dns_servers s$q$),
-	(2, 'tv_network_configuration', $q$
-	SELECT nc.id,
-		jsonb_build_object(
-			'id', nc.id,
-			'name', nc.name,
-			'gateway_ip', nc.gateway_ip,
-			'subnet_mask', nc.subnet_mask,
-			'dns_servers', coalesce((
-				SELECT jsonb_agg(v.data || jsonb_build_object('priority', m.priority)
-					ORDER BY m.priority)
-				FROM bench_nc_dns_mapping m
-				JOIN tv_dns_server v ON v.id = m.dns_server_id
-				WHERE m.network_configuration_id = nc.id), '[]'::jsonb),
-			'created_at', nc.created_at) AS data
-	FROM bench_network_configs nc$q$),
-	(3, 'tv_allocation', $q$
-	SELECT a.id, a.network_configuration_id,
-		jsonb_build_object(
-			'id', a.id,
-			'name', a.name,
-			'network_configuration', nc.data,
-			'machine', jsonb_build_object('name', a.machine_name, 'status', 'active'),
-			'storage', jsonb_build_object('size_gb', a.storage_size_gb, 'type', 'SSD')) AS data
-	FROM bench_allocations a
-	LEFT JOIN tv_network_configuration nc ON nc.id = a.network_configuration_id$q$);
+-- The seed's three projections as queries: the fixture's definitions in
+-- schema s (the v_* views, as recipes/cqrs_projections.sql leaves them),
+-- each reading the projections it embeds instead of their views.
+CREATE OR REPLACE FUNCTION bench_proj_query(s text, projection text) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT regexp_replace(pg_get_viewdef(format('%I.%I', s, 'v' || substr(projection, 3))::regclass),
+		'\mv_(dns_server|network_configuration)\M', 'tv_\1', 'g')
+$$;
 
 -- Keyed recompute: replace the generated trigger functions of projection
 -- proj with those the engine's generator writes when no source node has a
@@ -131,7 +106,7 @@ SET client_min_messages = warning
 AS $$
 DECLARE
 	s text := format('pt_%s_%s', layout, contender);
-	q record;
+	projections text[] := ARRAY['tv_dns_server', 'tv_network_configuration', 'tv_allocation'];
 	t text;
 BEGIN
 	EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', s);
@@ -143,17 +118,17 @@ BEGIN
 		EXECUTE triggers;
 	ELSE
 		DROP TABLE tv_allocation, tv_network_configuration, tv_dns_server;
-		FOR q IN SELECT * FROM bench_proj_query ORDER BY ord LOOP
-			PERFORM jsonb_ivm_create_projection(q.name, q.query);
+		FOREACH t IN ARRAY projections LOOP
+			PERFORM jsonb_ivm_create_projection(t, bench_proj_query(s, t));
 			IF contender = 'keyed' THEN
-				PERFORM bench_proj_keyed(q.name);
+				PERFORM bench_proj_keyed(t);
 			END IF;
 		END LOOP;
 	END IF;
 	IF layout = 'default' THEN
 		-- pglz, full pages: every document compressed again (guard and
 		-- triggers off while the documents are rewritten)
-		FOREACH t IN ARRAY ARRAY['tv_dns_server', 'tv_network_configuration', 'tv_allocation'] LOOP
+		FOREACH t IN ARRAY projections LOOP
 			EXECUTE format('ALTER TABLE %I.%I SET (fillfactor = 100), ALTER COLUMN data SET COMPRESSION pglz', s, t);
 			EXECUTE format('ALTER TABLE %I.%I DISABLE TRIGGER USER', s, t);
 			EXECUTE format($u$UPDATE %I.%I SET data = data || '{}'$u$, s, t);
@@ -195,24 +170,11 @@ BEGIN
 		END IF;
 		result := extract(epoch FROM clock_timestamp() - t0) * 1000;
 		IF check_only THEN
-			EXECUTE format($c$SELECT count(*) FROM (
-				(SELECT id, data::text FROM %1$I.tv_dns_server
-				 EXCEPT ALL SELECT id, data::text FROM %1$I.v_dns_server)
-				UNION ALL
-				(SELECT id, data::text FROM %1$I.v_dns_server
-				 EXCEPT ALL SELECT id, data::text FROM %1$I.tv_dns_server)
-				UNION ALL
-				(SELECT id, data::text FROM %1$I.tv_network_configuration
-				 EXCEPT ALL SELECT id, data::text FROM %1$I.v_network_configuration)
-				UNION ALL
-				(SELECT id, data::text FROM %1$I.v_network_configuration
-				 EXCEPT ALL SELECT id, data::text FROM %1$I.tv_network_configuration)
-				UNION ALL
-				(SELECT id, data::text FROM %1$I.tv_allocation
-				 EXCEPT ALL SELECT id, data::text FROM %1$I.v_allocation)
-				UNION ALL
-				(SELECT id, data::text FROM %1$I.v_allocation
-				 EXCEPT ALL SELECT id, data::text FROM %1$I.tv_allocation)) d$c$, s)
+			EXECUTE (SELECT 'SELECT count(*) FROM (' || string_agg(format(
+					'(SELECT id, data::text FROM %1$I.%2$I EXCEPT ALL SELECT id, data::text FROM %1$I.%3$I)',
+					s, x.a, x.b), ' UNION ALL ') || ') d'
+				FROM unnest(ARRAY['dns_server', 'network_configuration', 'allocation']) p,
+					LATERAL (VALUES ('tv_' || p, 'v_' || p), ('v_' || p, 'tv_' || p)) x(a, b))
 			INTO result;
 		END IF;
 		RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = result::text;
@@ -269,7 +231,8 @@ SET search_path = pt_create, public;
 -- rows at the size asked for (generate_cqrs_data also fills projections,
 -- which takes long at this size)
 SELECT generate_cqrs_data(5, 10);
-DROP VIEW v_allocation, v_network_configuration, v_dns_server;
+\i recipes/cqrs_projections.sql
+SET client_min_messages = warning;
 DROP TABLE tv_allocation, tv_network_configuration, tv_dns_server;
 TRUNCATE bench_allocations, bench_nc_dns_mapping, bench_network_configs, bench_dns_servers;
 INSERT INTO bench_dns_servers
@@ -283,14 +246,14 @@ FROM generate_series(1, :create_roots) i;
 INSERT INTO bench_nc_dns_mapping
 SELECT c, ((c - 1) * 5 + j) % (:create_roots / 2) + 1, (j + c - 1) % 5 + 1
 FROM generate_series(1, :create_roots) c, generate_series(0, 4) j;
-SELECT jsonb_ivm_create_projection(name, query) FROM bench_proj_query WHERE name = 'tv_dns_server';
+SELECT jsonb_ivm_create_projection('tv_dns_server', bench_proj_query('pt_create', 'tv_dns_server'));
 VACUUM ANALYZE bench_dns_servers, bench_network_configs, bench_nc_dns_mapping, tv_dns_server;
 CHECKPOINT;
 
 CREATE OR REPLACE FUNCTION bench_create_run(contender text) RETURNS float8
 LANGUAGE plpgsql AS $$
 DECLARE
-	q text := (SELECT query FROM bench_proj_query WHERE name = 'tv_network_configuration');
+	q text := bench_proj_query('pt_create', 'tv_network_configuration');
 	t0 timestamptz;
 BEGIN
 	-- the previous round's result

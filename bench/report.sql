@@ -560,8 +560,11 @@ AS $fn$
 		'FraiseQL''s `sync_tv_*` do); **recipe row/statement**: `recipes/cqrs_*_triggers.sql`; '
 		'**native row/statement**: `bench/native_triggers.sql`. Layouts of the projection tables: '
 		'**tuned** as the recipes and the engine create them (lz4, fillfactor 80 or 70), '
-		'**default** pglz and fillfactor 100; both keep the allocation''s foreign id as a plain '
-		'indexed column. Every contender''s projections were checked against a rebuild after '
+		'**default** pglz and fillfactor 100 (the hand-written triggers find allocations by a '
+		'plain indexed column of `tv_allocation` in both, the generated ones through '
+		'`bench_allocations`). The engine is given the fixture''s definitions (the `v_*` views '
+		'of `recipes/cqrs_projections.sql`), each reading the projections it embeds. Every '
+		'contender''s projections were checked against a rebuild after '
 		'each change first.\n\n'
 		|| bench.md_table(ARRAY['layout', 'change', 'rounds', 'generated ms', 'keyed ms',
 			'recipe row ms', 'recipe statement ms', 'native row ms', 'native statement ms',
