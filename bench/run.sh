@@ -30,17 +30,18 @@ out=${out:-$IVM_ROOT/bench/results}
 
 # rounds (compute, function; statement, stress, bulk), ms of a compute sample
 # and its cap, ms of a function sample, s of pgbench warm-up, pgbench rounds,
-# memory rounds, trigger-maintained cascade rounds
+# memory rounds, trigger-maintained cascade rounds, projection cascade and
+# creation rounds
 if [ $mode = quick ]; then
 	# the 10-100 KB class with 20 configurations: a fifth of them per query
 	classes=${BENCH_CLASSES:-"xs:5:100:0:cfs s:50:100:0:cfspxb m:500:20:0:cfs l:1000:10:900:cf"}
-	set -- 3 2 40 150 20 1 5 1 7
+	set -- 3 2 40 150 20 1 5 1 7 9 3
 else
 	classes=${BENCH_CLASSES:-"xs:5:100:0:cfspxb s:50:100:0:cfspxb s100:100:100:0:cfsxb m:500:100:0:cfspxb l:1000:10:900:cfspb"}
-	set -- 5 3 100 1000 50 2 6 2 11
+	set -- 5 3 100 1000 50 2 6 2 11 21 7
 fi
 read -r rounds stmt_rounds compute_ms compute_cap_ms function_ms pgbench_s pgbench_rounds \
-	memory_rounds trigger_rounds <<<"$*"
+	memory_rounds trigger_rounds proj_rounds create_rounds <<<"$*"
 op_contenders="seed best ivm floor"
 cascade_contenders="seed best ivm_merge ivm floor"
 
@@ -87,7 +88,7 @@ env_row commit "$(git -C "$IVM_ROOT" describe --always --dirty 2>/dev/null || ec
 env_row machine "$(uname -srm), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)"
 env_row cpu "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 env_row cflags "$("$(ivm_pg_config)" --cflags | sed 's/ -f[a-z-]*=[^ ]*//g')"
-env_row rounds "$rounds measured rounds (plus one warm-up) at the compute and function levels, $stmt_rounds at the statement level, stress and bulk, $trigger_rounds for the trigger-maintained cascade; samples of about ${compute_ms} ms (compute) and ${function_ms} ms (function); pgbench: one warm-up round of ${pgbench_s} s per contender, then $pgbench_rounds rounds of as many transactions per contender as the median contender did in the warm-up; memory: $memory_rounds sample(s) per contender"
+env_row rounds "$rounds measured rounds (plus one warm-up) at the compute and function levels, $stmt_rounds at the statement level, stress and bulk, $trigger_rounds for the trigger-maintained cascade, $proj_rounds for the projections' cascade and $create_rounds for their creation; samples of about ${compute_ms} ms (compute) and ${function_ms} ms (function); pgbench: one warm-up round of ${pgbench_s} s per contender, then $pgbench_rounds rounds of as many transactions per contender as the median contender did in the warm-up; memory: $memory_rounds sample(s) per contender"
 env_row classes "$classes"
 # what the server really got (su may rewrite the variable)
 env_row malloc "$(tr '\0' '\n' </proc/"$(head -1 "$IVM_TMP/data/postmaster.pid")"/environ |
@@ -170,6 +171,10 @@ sql - -c 'CREATE SCHEMA triggers'
 (cd "$IVM_ROOT" && sql triggers -v rounds=$trigger_rounds -c 'SELECT generate_cqrs_data(50, 100)' \
 	-f recipes/cqrs_projections.sql -f bench/triggers.sql -c 'SELECT bench.record_triggers()') >>"$log"
 
+phase "projections: generated, keyed recompute, recipes, native; create_projection against CREATE TABLE AS"
+(cd "$IVM_ROOT" && sql - -v rounds=$proj_rounds -v create_rounds=$create_rounds -v create_roots=100000 \
+	-f bench/projections.sql -c 'SELECT bench.record_projections(100000)') >>"$log"
+
 phase "memory: peak backend memory of one call on 100 KB and 10 MB documents"
 sql - -c 'SELECT bench.prepare_memory_cases()' >>"$log"
 toast=$(sql - -c "SELECT reltoastrelid::regclass FROM pg_class WHERE oid = 'bench.mem_case'::regclass")
@@ -184,7 +189,8 @@ done
 phase "writing $report and $out"
 sql - -c "SELECT bench.record_server('$((SECONDS - start)) s')" >/dev/null
 sql - -c 'SELECT bench.md_readme()' >"$report"
-for t in sample compute_plan pgbench_sample cascade_run trigger_sample memory_sample check_result class env; do
+for t in sample compute_plan pgbench_sample cascade_run trigger_sample projection_sample projection_create_sample \
+	memory_sample check_result class env; do
 	sql - -c "\\copy (SELECT * FROM bench.$t) TO '$out/$t.csv' WITH (FORMAT csv, HEADER)"
 done
 if command -v gnuplot >/dev/null; then
