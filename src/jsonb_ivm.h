@@ -362,6 +362,8 @@ extern void jb_leaf_value(JbWriter *w, void *arg);
 extern Jsonb *jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 						 const JbPath *create, int create_from,
 						 JbLeafWriter leaf, void *arg, Size extra);
+extern Jsonb *jb_write_at_path(const Jsonb *doc, const JbPath *path,
+							   const JbWalk *walk, JbValue *value);
 
 /* ---- argument and limit checks (jsonb_ivm.c) ---- */
 

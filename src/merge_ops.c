@@ -64,9 +64,7 @@ jsonb_merge_at_path(PG_FUNCTION_ARGS)
 	else
 	{
 		/* {} || source is source: it goes where the missing key was */
-		jb_walk_require(&walk);
-		result = jb_rewrite(doc, walk.steps, walk.depth, &path, walk.stop + 1,
-							jb_leaf_value, &value, value.len);
+		result = jb_write_at_path(doc, &path, &walk, &value);
 	}
 	PG_FREE_IF_COPY(doc, 0);
 	PG_RETURN_JSONB_P(result);

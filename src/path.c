@@ -203,6 +203,24 @@ jb_walk_require(const JbWalk *walk)
 						   walk->stop + 1, jb_type_name(&walk->value))));
 }
 
+/*
+ * doc with value written at path as a walk for writing found it: in place
+ * of the value found, or where the first missing key was, with the objects
+ * that lead to the rest of the path.  An out-of-range index or a scalar on
+ * the way is an error (jb_walk_require).
+ */
+Jsonb *
+jb_write_at_path(const Jsonb *doc, const JbPath *path, const JbWalk *walk,
+				 JbValue *value)
+{
+	if (walk->status == JB_WALK_FOUND)
+		return jb_rewrite(doc, walk->steps, walk->depth, NULL, 0,
+						  jb_leaf_value, value, value->len);
+	jb_walk_require(walk);
+	return jb_rewrite(doc, walk->steps, walk->depth, path, walk->stop + 1,
+					  jb_leaf_value, value, value->len);
+}
+
 /* Leaf writer for jb_rewrite: the JbValue arg points to. */
 void
 jb_leaf_value(JbWriter *w, void *arg)

@@ -18,32 +18,83 @@
 
 #include "jsonb_ivm.h"
 
-/* Replacements in one array: new values at distinct indexes, in order. */
-typedef struct Replacements
+/* Elements to remove and elements to insert in one array. */
+typedef struct Splice
 {
 	const JsonbContainer *arr;
-	int		   *index;			/* ascending */
+	bool	   *removed;		/* per old index */
+	int			nremoved;
+	int		   *at;				/* final indexes of the inserted, ascending */
 	JbValue    *value;
 	int			n;
-} Replacements;
+} Splice;
 
-/* Leaf writer: the array with its replaced elements, runs between copied. */
+/*
+ * Leaf writer: the array without the removed elements, with the inserted
+ * ones at their final indexes; the kept elements are copied in runs.  The
+ * final indexes fit (checked by the callers), so every insertion is
+ * reached before or just after the last kept element.
+ */
 static void
-write_replaced_array(JbWriter *w, void *arg)
+write_spliced_array(JbWriter *w, void *arg)
 {
-	Replacements *r = (Replacements *) arg;
-	int			len = r->arr->header & JB_CMASK;
-	int			next = 0;
+	Splice	   *sp = (Splice *) arg;
+	int			len = JsonContainerSize(sp->arr);
+	int			out = 0;
+	int			i = 0;
+	int			k = 0;
 
-	jbw_open(w, JB_FARRAY, len);
-	for (int k = 0; k < r->n; k++)
+	jbw_open(w, JB_FARRAY, len - sp->nremoved + sp->n);
+	while (i < len || k < sp->n)
 	{
-		jbw_children(w, r->arr, next, r->index[k]);
-		jbw_value(w, &r->value[k]);
-		next = r->index[k] + 1;
+		int			start;
+
+		CHECK_FOR_INTERRUPTS();
+		if (k < sp->n && sp->at[k] == out)
+		{
+			jbw_value(w, &sp->value[k++]);
+			out++;
+			continue;
+		}
+		Assert(i < len);
+		if (sp->removed[i])
+		{
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < len && !sp->removed[i] && (k >= sp->n || out < sp->at[k]))
+		{
+			i++;
+			out++;
+		}
+		jbw_children(w, sp->arr, start, i);
 	}
-	jbw_children(w, r->arr, next, len);
 	jbw_close(w);
+}
+
+/*
+ * The array at the path in argument 1 of the document in argument 0, with
+ * the document and the walk that found it; NULL when the path does not
+ * lead to an array.
+ */
+static const JsonbContainer *
+target_array(FunctionCallInfo fcinfo, Jsonb **doc, JbPath *path, JbWalk *walk)
+{
+	*doc = PG_GETARG_JSONB_P(0);
+	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), path);
+	jb_walk(*doc, path, true, walk);
+	if (walk->status != JB_WALK_FOUND || !JbValueIsArray(&walk->value))
+		return NULL;
+	return JbValueContainer(&walk->value);
+}
+
+/* doc with the array walk found spliced as sp says; extra sizes the buffer */
+static Jsonb *
+splice_array(const Jsonb *doc, const JbWalk *walk, Splice *sp, Size extra)
+{
+	return jb_rewrite(doc, walk->steps, walk->depth, NULL, 0,
+					  write_spliced_array, sp, extra);
 }
 
 /*
@@ -53,7 +104,7 @@ write_replaced_array(JbWriter *w, void *arg)
 static int
 unique_identical(const JsonbContainer *arr, const JbValue *v)
 {
-	int			len = arr->header & JB_CMASK;
+	int			len = JsonContainerSize(arr);
 	int			found = -1;
 	JbCursor	cur;
 
@@ -99,7 +150,7 @@ jsonb_ivm_array_replace(PG_FUNCTION_ARGS)
 	JbWalk		walk;
 	JbValue		olds;
 	JbValue		news;
-	Replacements r;
+	Splice		sp;
 	int		   *order;
 	int			n;
 
@@ -111,33 +162,31 @@ jsonb_ivm_array_replace(PG_FUNCTION_ARGS)
 	jb_root_value(PG_GETARG_JSONB_P(2), &olds);
 	jb_root_value(PG_GETARG_JSONB_P(3), &news);
 	if (!JbValueIsArray(&olds) || !JbValueIsArray(&news) ||
-		(JbValueContainer(&olds)->header & JB_CMASK) !=
-		(JbValueContainer(&news)->header & JB_CMASK))
+		JsonContainerSize(JbValueContainer(&olds)) !=
+		JsonContainerSize(JbValueContainer(&news)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("olds and news must be jsonb arrays of the same length")));
 
-	doc = PG_GETARG_JSONB_P(0);
-	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
-	jb_walk(doc, &path, true, &walk);
-	if (walk.status != JB_WALK_FOUND || !JbValueIsArray(&walk.value))
+	sp.arr = target_array(fcinfo, &doc, &path, &walk);
+	if (sp.arr == NULL)
 		PG_RETURN_NULL();
-	r.arr = JbValueContainer(&walk.value);
 
-	n = JbValueContainer(&olds)->header & JB_CMASK;
+	n = JsonContainerSize(JbValueContainer(&olds));
 	if ((Size) n > MaxAllocSize / (sizeof(int) * 2 + sizeof(JbValue)))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many replacements: %d", n)));
-	r.index = palloc(sizeof(int) * n);
-	r.value = palloc(sizeof(JbValue) * n);
+	sp.removed = palloc0(sizeof(bool) * (JsonContainerSize(sp.arr) + 1));
+	sp.at = palloc(sizeof(int) * n);
+	sp.value = palloc(sizeof(JbValue) * n);
 	order = palloc(sizeof(int) * n * 2);
 	for (int i = 0; i < n; i++)
 	{
 		JbValue		old;
 
 		jb_child(JbValueContainer(&olds), i, &old);
-		order[2 * i] = unique_identical(r.arr, &old);
+		order[2 * i] = unique_identical(sp.arr, &old);
 		order[2 * i + 1] = i;
 		if (order[2 * i] < 0)
 			PG_RETURN_NULL();
@@ -148,51 +197,15 @@ jsonb_ivm_array_replace(PG_FUNCTION_ARGS)
 	{
 		if (k > 0 && order[2 * k] == order[2 * k - 2])
 			PG_RETURN_NULL();
-		r.index[k] = order[2 * k];
-		jb_child(JbValueContainer(&news), order[2 * k + 1], &r.value[k]);
+		/* a replacement: removed and inserted at the same index */
+		sp.removed[order[2 * k]] = true;
+		sp.at[k] = order[2 * k];
+		jb_child(JbValueContainer(&news), order[2 * k + 1], &sp.value[k]);
 	}
-	r.n = n;
+	sp.n = n;
+	sp.nremoved = n;
 
-	PG_RETURN_JSONB_P(jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
-								 write_replaced_array, &r,
-								 VARSIZE(PG_GETARG_JSONB_P(3))));
-}
-
-/* Elements to remove and elements to insert in one array. */
-typedef struct Splice
-{
-	const JsonbContainer *arr;
-	bool	   *removed;		/* per old index */
-	int			nremoved;
-	int		   *at;				/* final indexes of the inserted, ascending */
-	JbValue    *value;
-	int			n;
-} Splice;
-
-/* Leaf writer: the array without the removed, with the inserted. */
-static void
-write_spliced_array(JbWriter *w, void *arg)
-{
-	Splice	   *sp = (Splice *) arg;
-	int			len = sp->arr->header & JB_CMASK;
-	int			out = 0;
-	int			k = 0;
-
-	jbw_open(w, JB_FARRAY, len - sp->nremoved + sp->n);
-	for (int i = 0; i <= len; i++)
-	{
-		while (k < sp->n && sp->at[k] == out)
-		{
-			jbw_value(w, &sp->value[k++]);
-			out++;
-		}
-		if (i < len && !sp->removed[i])
-		{
-			jbw_children(w, sp->arr, i, i + 1);
-			out++;
-		}
-	}
-	jbw_close(w);
+	PG_RETURN_JSONB_P(splice_array(doc, &walk, &sp, VARSIZE(PG_GETARG_JSONB_P(3))));
 }
 
 /*
@@ -238,22 +251,19 @@ jsonb_ivm_array_splice(PG_FUNCTION_ARGS)
 	deconstruct_array(positions, INT4OID, sizeof(int32), true, TYPALIGN_INT,
 					  &pos, &posnull, &npos);
 	if (!JbValueIsArray(&olds) || !JbValueIsArray(&news) ||
-		(int) (JbValueContainer(&news)->header & JB_CMASK) != npos)
+		(int) JsonContainerSize(JbValueContainer(&news)) != npos)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("olds and news must be jsonb arrays, news as long as positions")));
 
-	doc = PG_GETARG_JSONB_P(0);
-	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
-	jb_walk(doc, &path, true, &walk);
-	if (walk.status != JB_WALK_FOUND || !JbValueIsArray(&walk.value))
+	sp.arr = target_array(fcinfo, &doc, &path, &walk);
+	if (sp.arr == NULL)
 		PG_RETURN_NULL();
-	sp.arr = JbValueContainer(&walk.value);
-	len = sp.arr->header & JB_CMASK;
+	len = JsonContainerSize(sp.arr);
 
 	sp.removed = palloc0(sizeof(bool) * (len + 1));
 	sp.nremoved = 0;
-	nold = JbValueContainer(&olds)->header & JB_CMASK;
+	nold = JsonContainerSize(JbValueContainer(&olds));
 	for (int i = 0; i < nold; i++)
 	{
 		JbValue		old;
@@ -291,9 +301,7 @@ jsonb_ivm_array_splice(PG_FUNCTION_ARGS)
 	if (len - sp.nremoved + npos == 0)
 		PG_RETURN_NULL();
 
-	PG_RETURN_JSONB_P(jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
-								 write_spliced_array, &sp,
-								 VARSIZE(PG_GETARG_JSONB_P(4))));
+	PG_RETURN_JSONB_P(splice_array(doc, &walk, &sp, VARSIZE(PG_GETARG_JSONB_P(4))));
 }
 
 /*
@@ -329,19 +337,10 @@ jsonb_ivm_set_at_path(PG_FUNCTION_ARGS)
 	doc = PG_GETARG_JSONB_P(0);
 	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
 	jb_walk(doc, &path, true, &walk);
-	if (walk.status == JB_WALK_FOUND)
-	{
-		if (jb_values_identical(&walk.value, &value))
-			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-		result = jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
-							jb_leaf_value, &value, value.len);
-	}
-	else
-	{
-		jb_walk_require(&walk);
-		result = jb_rewrite(doc, walk.steps, walk.depth, &path, walk.stop + 1,
-							jb_leaf_value, &value, value.len);
-	}
+	if (walk.status == JB_WALK_FOUND &&
+		jb_values_identical(&walk.value, &value))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	result = jb_write_at_path(doc, &path, &walk, &value);
 	PG_FREE_IF_COPY(doc, 0);
 	PG_RETURN_JSONB_P(result);
 }
