@@ -416,6 +416,10 @@ DECLARE
 	columns_set text;
 	columns_select text;
 	columns_changed text;
+	parent_values text := '';
+	parent_set text := 't2.data';
+	v text;
+	is_jsonb boolean;
 BEGIN
 	SELECT string_agg(format('%L, %s', m.v, n->'merge'->>(m.k::integer)), ', ' ORDER BY m.k)
 	INTO pairs
@@ -446,6 +450,43 @@ BEGIN
 		  FROM jsonb_array_elements_text(CASE WHEN i = 0 THEN nullif(n->'columns', 'null') END)
 			WITH ORDINALITY x(v, k)
 		  WHERE x.k % 2 = 1) c;
+	IF i > 0 THEN
+		-- a parent's values, often whole documents, are built once per
+		-- parent row (v1, v2, ...) and spliced into each document, not
+		-- rebuilt: OFFSET 0 keeps the planner from flattening their
+		-- subquery, which would build them again per document and in the
+		-- WHERE.  (The splice itself runs twice per document, in the WHERE
+		-- and in SET: cheaper than an unflattened subquery m, which
+		-- EvalPlanQual makes the UPDATE carry as a whole row.)  A value of
+		-- another type than jsonb (a column) is converted by to_jsonb, as
+		-- jsonb_build_object converts it; its type is that of the
+		-- expression over a row of NULLs.
+		FOR j IN 1 .. jsonb_array_length(n->'merge') / 2 LOOP
+			v := n->'merge'->>(2 * j - 1);
+			EXECUTE format('SELECT pg_typeof(%s) = %L::regtype FROM (SELECT) d LEFT JOIN %I.%I n ON false',
+				v, 'jsonb', n->>'schema', n->>'table') INTO is_jsonb;
+			IF NOT is_jsonb THEN
+				v := format('to_jsonb(%s)', v);
+			END IF;
+			parent_values := parent_values || format(E',\n\t\t\t\t\t%s AS v%s', v, j);
+			parent_set := format('%I.jsonb_ivm_set_at_path(%s, %L, p.v%s)', '@extschema@',
+				parent_set, ARRAY[n->'merge'->>(2 * j - 2)], j);
+		END LOOP;
+		merge_sql := format($f$
+		UPDATE %1$I.%2$I t SET data = m.data
+		FROM (SELECT t2.%3$I, %5$s AS data
+			FROM (SELECT n.%6$I AS k%7$s
+				FROM new_rows n JOIN old_rows o ON o.%6$I = n.%6$I
+				OFFSET 0) p	-- not flattened: each parent's values built once
+			JOIN %8$I.%9$I r ON r.%10$I = p.k
+			JOIN %1$I.%2$I t2 ON t2.%3$I = r.%11$I) m
+		WHERE t.%3$I = m.%3$I AND NOT %4$I.jsonb_ivm_identical(t.data, m.data);
+$f$,
+			p.schema_name, p.table_name, p.key_column, '@extschema@', parent_set,
+			n->>'col', parent_values, root->>'schema', root->>'table', n->>'up_col',
+			root->>'col');
+		RETURN;
+	END IF;
 	merge_sql := format($f$
 		UPDATE %1$I.%2$I t SET data = m.data%8$s
 		FROM (SELECT t2.%3$I, %5$s AS data%9$s
@@ -455,14 +496,8 @@ BEGIN
 $f$,
 		p.schema_name, p.table_name, p.key_column, '@extschema@',
 		CASE WHEN n->'merge'->>0 = '' THEN n->'merge'->>1	-- the whole document
-			WHEN i = 0 THEN format(E'%I.jsonb_merge_at_path(t2.data,\n\t\t\t\tjsonb_build_object(%s), \'{}\')',
-				'@extschema@', pairs)
-			-- a parent's keys, often whole documents: spliced in, not rebuilt
-			ELSE (SELECT string_agg(format('%I.jsonb_ivm_set_at_path(', '@extschema@'), '')
-					|| 't2.data'
-					|| string_agg(format(', %L, %s)', ARRAY[m.v], n->'merge'->>(m.k::integer)), '' ORDER BY m.k)
-				FROM jsonb_array_elements_text(n->'merge') WITH ORDINALITY m(v, k)
-				WHERE m.k % 2 = 1) END,
+			ELSE format(E'%I.jsonb_merge_at_path(t2.data,\n\t\t\t\tjsonb_build_object(%s), \'{}\')',
+				'@extschema@', pairs) END,
 		rows_sql, doc_key, columns_set, columns_select, columns_changed);
 END
 $gen$;
