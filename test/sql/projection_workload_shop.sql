@@ -1,0 +1,47 @@
+-- Orders as a generated projection (fixtures/shop.sql): three levels in
+-- one query, order -> lines -> discounts, each line embedding its product,
+-- the order its customer by LEFT JOIN.  A seeded random workload of every
+-- change kind on every base table (test/lib/projection_workload.sql) runs
+-- in transactions of one to three statements; after each,
+-- jsonb_ivm_check_projection must be empty.  At the end the projection
+-- equals its query (the view v_order), byte for byte, in both directions.
+SET jit = off;
+\set ECHO none
+\i test/lib/helpers.sql
+\i test/lib/projection_workload.sql
+\i fixtures/shop.sql
+\set ECHO all
+SELECT generate_shop_data(100);
+
+-- section: equal after creation
+SELECT count(*) AS orders,
+	count(*) FILTER (WHERE data->'lines' = '[]') AS without_lines,
+	count(*) FILTER (WHERE data->'customer'->'id' = 'null') AS without_customer
+FROM tv_order;
+SELECT * FROM jsonb_ivm_check_projection('tv_order');
+
+-- section: random workload, checked after every transaction
+CALL ivm_test.run_workload('shop', 5, 500, ARRAY['tv_order']);
+SELECT kind, count(*) AS statements, count(*) FILTER (WHERE NOT committed) AS rolled_back,
+	sum(rows_changed) AS rows_changed, sum(rejected) AS rejected
+FROM ivm_test.workload_log GROUP BY kind ORDER BY kind;
+SELECT count(DISTINCT transaction) AS transactions_with_problems, count(*) AS problems
+FROM ivm_test.workload_problem;
+SELECT transaction, projection, problem FROM ivm_test.workload_problem
+ORDER BY transaction, projection, problem LIMIT 10;
+
+-- section: byte-exact comparison with the query, both ways
+SELECT count(*) AS orders,
+	count(*) FILTER (WHERE data->'lines' = '[]') AS without_lines,
+	count(*) FILTER (WHERE data->'customer'->'id' = 'null') AS without_customer,
+	(SELECT count(*) FROM tv_order, jsonb_array_elements(data->'lines') e
+		WHERE e->'discounts' <> '[]') AS lines_with_discounts
+FROM tv_order;
+SELECT * FROM ivm_test.projection_differences('tv_order', 'v_order');
+
+SET client_min_messages = warning;
+SELECT jsonb_ivm_drop_projection('tv_order');
+DROP SCHEMA ivm_test CASCADE;
+DROP VIEW v_order;
+DROP TABLE shop_line_discounts, shop_order_lines, shop_orders, shop_products, shop_customers;
+DROP FUNCTION generate_shop_data(integer), shop_projection_query(text);
