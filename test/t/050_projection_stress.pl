@@ -1,0 +1,159 @@
+# Generated projections under concurrency: the three projection fixtures
+# (the seed's schema, the blog, the shop) each under 8 concurrent pgbench
+# clients running the random statements of test/lib/projection_workload.sql,
+# alone or three to a transaction, mostly under READ COMMITTED and some
+# under REPEATABLE READ and SERIALIZABLE.  pgbench retries deadlocks and
+# serialization failures (--max-tries) and counts them; any other error
+# aborts a client and fails the test.  At the end every projection equals
+# its query, byte for byte, in both directions (EXCEPT ALL), and
+# jsonb_ivm_check_projection is empty.
+#
+# PROJECTION_STRESS_SECONDS sets the pgbench run per schema (default 20).
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use IPC::Run;
+
+my $seconds = $ENV{PROJECTION_STRESS_SECONDS} // 20;
+my $clients = 8;
+
+my $node = PostgreSQL::Test::Cluster->new('projection_stress');
+$node->init;
+$node->append_conf('postgresql.conf', qq(
+max_connections = 30
+fsync = off
+deadlock_timeout = 100ms
+log_min_messages = warning
+));
+$node->start;
+
+# the fixtures and the workload, loaded as psql scripts
+sub load
+{
+	my ($file) = @_;
+	$node->safe_psql('postgres', slurp_file($file));
+}
+$node->safe_psql('postgres', 'CREATE EXTENSION jsonb_ivm');
+load('test/lib/helpers.sql');
+load('test/lib/projection_workload.sql');
+
+my %schema = (
+	cqrs => {
+		setup => sub {
+			load('fixtures/cqrs.sql');
+			$node->safe_psql('postgres', 'SELECT generate_cqrs_data(5, 20)');
+			load('fixtures/cqrs_projections.sql');
+		},
+		projections => {
+			tv_dns_server => 'v_dns_server',
+			tv_network_configuration => 'v_network_configuration',
+			tv_allocation => 'v_allocation',
+		},
+	},
+	blog => {
+		setup => sub {
+			load('fixtures/blog.sql');
+			$node->safe_psql('postgres', 'SELECT generate_blog_data(200)');
+		},
+		projections => { tv_article => 'v_article', tv_tag => 'v_tag' },
+		columns => { tv_article => 'id, author_id' },
+	},
+	shop => {
+		setup => sub {
+			load('fixtures/shop.sql');
+			$node->safe_psql('postgres', 'SELECT generate_shop_data(200)');
+		},
+		projections => { tv_order => 'v_order' },
+	},
+);
+
+my $dir = PostgreSQL::Test::Utils::tempdir;
+
+# deadlocks the server detected so far (pgbench retries them)
+sub deadlocks
+{
+	return $node->safe_psql('postgres',
+		"SELECT deadlocks FROM pg_stat_database WHERE datname = 'postgres'");
+}
+
+for my $name (qw(cqrs blog shop))
+{
+	my $s = $schema{$name};
+	$s->{setup}->();
+
+	# one statement; three in one transaction; three under REPEATABLE READ
+	# and under SERIALIZABLE (retried on serialization failures)
+	my $step = "SELECT * FROM ivm_test.${name}_step(:seed);\n";
+	my %scripts = (
+		single => "\\set seed random(1, 2147483646)\n$step",
+		transaction => "\\set seed random(1, 2147483646)\nBEGIN;\n"
+		  . "$step\\set seed random(1, 2147483646)\n$step"
+		  . "\\set seed random(1, 2147483646)\n${step}COMMIT;\n",
+		repeatable_read => "\\set seed random(1, 2147483646)\n"
+		  . "BEGIN ISOLATION LEVEL REPEATABLE READ;\n$step"
+		  . "\\set seed random(1, 2147483646)\n${step}COMMIT;\n",
+		serializable => "\\set seed random(1, 2147483646)\n"
+		  . "BEGIN ISOLATION LEVEL SERIALIZABLE;\n$step"
+		  . "\\set seed random(1, 2147483646)\n${step}COMMIT;\n",
+	);
+	my %weight = (single => 5, transaction => 3, repeatable_read => 1, serializable => 1);
+	my @files;
+	for my $script (sort keys %scripts)
+	{
+		my $file = "$dir/${name}_$script.sql";
+		append_to_file($file, $scripts{$script});
+		push @files, '--file', "$file\@$weight{$script}";
+	}
+
+	my $deadlocks_before = deadlocks();
+	my ($stdout, $stderr);
+	my $ok = IPC::Run::run(
+		[
+			'pgbench', '--no-vacuum', "--client=$clients", '--jobs=2',
+			"--time=$seconds", '--max-tries=1000', '--failures-detailed',
+			'--random-seed=1', @files,
+			'--host', $node->host, '--port', $node->port, 'postgres'
+		],
+		'>', \$stdout, '2>', \$stderr);
+	ok($ok, "$name: pgbench ran $clients clients for $seconds s without an error")
+	  or diag("pgbench stdout:\n$stdout\npgbench stderr:\n$stderr");
+
+	my ($processed) = $stdout =~ /number of transactions actually processed: (\d+)/;
+	my ($failed) = $stdout =~ /number of failed transactions: (\d+)/;
+	my ($retried) = $stdout =~ /number of transactions retried: (\d+)/;
+	my ($retries) = $stdout =~ /total number of retries: (\d+)/;
+	cmp_ok($processed // 0, '>', 0, "$name: transactions processed");
+	is($failed // 0, 0, "$name: no transaction failed after its retries");
+	note(sprintf('%s: %d transactions in %d s, %d retried (%d retries), %d failed',
+		$name, $processed // 0, $seconds, $retried // 0, $retries // 0, $failed // 0));
+	note("$name: $_")
+	  for grep { /^number of (serialization|deadlock)|^tps/ } split /\n/, $stdout;
+	my $deadlocks = deadlocks();
+	note("$name: deadlocks detected by the server: " . ($deadlocks - $deadlocks_before));
+
+	for my $projection (sort keys %{ $s->{projections} })
+	{
+		my $reference = $s->{projections}{$projection};
+		my $columns = $s->{columns}{$projection} // 'id';
+		my $rows = $node->safe_psql('postgres',
+			"SELECT count(*) FROM $projection");
+		is( $node->safe_psql(
+				'postgres',
+				"SELECT side || ': ' || row_text FROM ivm_test.projection_differences('$projection', '$reference', '$columns')"
+			),
+			'',
+			"$name: $projection ($rows rows) equals its query both ways (EXCEPT ALL)");
+		is( $node->safe_psql(
+				'postgres',
+				"SELECT to_jsonb(c)::text FROM jsonb_ivm_check_projection('$projection') AS c"
+			),
+			'',
+			"$name: jsonb_ivm_check_projection('$projection') is empty");
+	}
+}
+
+$node->stop;
+done_testing();
