@@ -2,7 +2,7 @@
  *
  * compare_ops.c
  *	  SQL-callable functions that compare documents without copying or
- *	  rebuilding them: jsonb_has_path_changed.
+ *	  rebuilding them: jsonb_has_path_changed, jsonb_ivm_identical.
  *
  *-------------------------------------------------------------------------
  */
@@ -61,4 +61,24 @@ jsonb_has_path_changed(PG_FUNCTION_ARGS)
 	if (!found_old || !found_new)
 		PG_RETURN_BOOL(found_old != found_new);
 	PG_RETURN_BOOL(!jb_values_equal(&wold.value, &wnew.value));
+}
+
+/*
+ * jsonb_ivm_identical(a jsonb, b jsonb): whether two documents are stored
+ * with the same bytes, hence print identically.  Jsonb equality is weaker
+ * (1.0 = 1.00); a projection must keep the query's exact text.
+ */
+PG_FUNCTION_INFO_V1(jsonb_ivm_identical);
+Datum
+jsonb_ivm_identical(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *a;
+	Jsonb	   *b;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(PG_ARGISNULL(0) && PG_ARGISNULL(1));
+	a = PG_GETARG_JSONB_P(0);
+	b = PG_GETARG_JSONB_P(1);
+	PG_RETURN_BOOL(VARSIZE(a) == VARSIZE(b) &&
+				   memcmp(a, b, VARSIZE(a)) == 0);
 }

@@ -20,4 +20,31 @@
  * both used as they are.
  */
 
+/*
+ * The parser and analyzer entry points (projection_analyze.c): raw_parser
+ * takes a mode from 14 on, parse_analyze became parse_analyze_fixedparams
+ * in 15, and 16 moved permission information out of the range table.
+ */
+#if PG_VERSION_NUM >= 140000
+#define jb_raw_parser(str) raw_parser((str), RAW_PARSE_DEFAULT)
+#else
+#define jb_raw_parser(str) raw_parser(str)
+#endif
+
+#if PG_VERSION_NUM >= 150000
+#define jb_parse_analyze(stmt, str) \
+	parse_analyze_fixedparams((stmt), (str), NULL, 0, NULL)
+#else
+#define jb_parse_analyze(stmt, str) \
+	parse_analyze((stmt), (str), NULL, 0, NULL)
+#endif
+
+#if PG_VERSION_NUM >= 160000
+#define jb_check_select_perms(query) \
+	((void) ExecCheckPermissions((query)->rtable, (query)->rteperminfos, true))
+#else
+#define jb_check_select_perms(query) \
+	((void) ExecCheckRTPerms((query)->rtable, true))
+#endif
+
 #endif							/* JSONB_IVM_COMPAT_H */

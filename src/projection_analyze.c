@@ -1,0 +1,787 @@
+/*-------------------------------------------------------------------------
+ *
+ * projection_analyze.c
+ *	  Reads a projection's defining query with PostgreSQL's parser and
+ *	  analyzer, refuses every shape the engine cannot maintain, and
+ *	  describes the tables it reads as a tree rooted at the root table.
+ *
+ * The description (a jsonb value) is what sql/jsonb_ivm.sql's generators
+ * turn into triggers: every source table is a node whose rows reach the
+ * root by equality of one column with one column of the node above.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+/*
+ * Some of these headers reach inline functions of core (lib/ilist.h) that
+ * leave parameters unused; -Wextra stays on for this file's own code.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parser.h"
+#include "parser/parsetree.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "executor/executor.h"
+#include "optimizer/clauses.h"
+#include "parser/analyze.h"
+#pragma GCC diagnostic pop
+
+#include "jsonb_ivm.h"
+
+/* One source table occurrence: a node of the tree rooted at the root. */
+typedef struct PjNode
+{
+	Oid			relid;
+	int			up;				/* index of the node above; -1 for the root */
+	AttrNumber	col;			/* this table's column equal to ... */
+	AttrNumber	up_col;			/* ... this column of the node above */
+	const char *role;			/* root, parent, child, joined */
+	char	   *path;			/* where its content lands in data */
+} PjNode;
+
+typedef struct PjState
+{
+	const char *query_text;
+	List	   *nodes;			/* PjNode *, the root first */
+	List	   *sources;		/* distinct relids, for privilege checks */
+} PjState;
+
+/* Expression walk inside one query level. */
+typedef struct PjWalk
+{
+	PjState    *st;
+	Query	   *query;
+	int		   *rt_node;		/* range table index -> node, or -1 */
+	List	   *path;			/* keys of jsonb_build_object above, char * */
+} PjWalk;
+
+static void analyze_sublink(PjState *st, Query *sq, int *outer_rt_node,
+							List *path, int location);
+
+/* Raise the engine's error for an unsupported construct. */
+static void
+pj_unsupported(PjState *st, int location, const char *what, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s is not supported on a projection", what),
+			 hint ? errhint("%s", hint) : 0,
+			 location >= 0 ? internalerrposition(location + 1) : 0,
+			 location >= 0 ? internalerrquery(st->query_text) : 0));
+}
+
+/* The path of keys as text: "a.b", or "(document)" at the top. */
+static char *
+path_text(List *path)
+{
+	StringInfoData s;
+	ListCell   *lc;
+
+	if (path == NIL)
+		return pstrdup("");
+	initStringInfo(&s);
+	foreach(lc, path)
+	{
+		if (s.len > 0)
+			appendStringInfoChar(&s, '.');
+		appendStringInfoString(&s, (char *) lfirst(lc));
+	}
+	return s.data;
+}
+
+static int
+add_node(PjState *st, Oid relid, int up, AttrNumber col, AttrNumber up_col,
+		 const char *role, List *path)
+{
+	PjNode	   *n = palloc0(sizeof(PjNode));
+
+	n->relid = relid;
+	n->up = up;
+	n->col = col;
+	n->up_col = up_col;
+	n->role = role;
+	n->path = path_text(path);
+	st->nodes = lappend(st->nodes, n);
+	st->sources = list_append_unique_oid(st->sources, relid);
+	return list_length(st->nodes) - 1;
+}
+
+/*
+ * Refuse the clauses that no projection query may have, at any level.
+ * The top level may not aggregate; a subquery may (jsonb_agg only).
+ */
+static void
+check_query_clauses(PjState *st, Query *q, bool top)
+{
+	if (q->commandType != CMD_SELECT || q->utilityStmt != NULL)
+		pj_unsupported(st, -1, "a statement other than SELECT", NULL);
+	if (q->setOperations != NULL)
+		pj_unsupported(st, -1, "UNION/INTERSECT/EXCEPT", NULL);
+	if (q->cteList != NIL)
+		pj_unsupported(st, -1, "WITH", NULL);
+	if (q->groupClause != NIL || q->groupingSets != NIL)
+		pj_unsupported(st, -1, "GROUP BY", NULL);
+	if (q->havingQual != NULL)
+		pj_unsupported(st, -1, "HAVING", NULL);
+	if (q->distinctClause != NIL)
+		pj_unsupported(st, -1, "DISTINCT", NULL);
+	if (q->limitCount != NULL || q->limitOffset != NULL)
+		pj_unsupported(st, -1, "LIMIT/OFFSET", NULL);
+	if (q->hasWindowFuncs)
+		pj_unsupported(st, -1, "a window function", NULL);
+	if (q->hasTargetSRFs)
+		pj_unsupported(st, -1, "a set-returning function", NULL);
+	if (q->rowMarks != NIL || q->hasForUpdate)
+		pj_unsupported(st, -1, "FOR UPDATE/SHARE", NULL);
+	if (q->sortClause != NIL)
+		pj_unsupported(st, -1, top ? "ORDER BY on the projection query" :
+					   "ORDER BY on a subquery", top ? "A projection table has no order." :
+					   "Order the elements inside jsonb_agg(... ORDER BY ...).");
+	if (top && q->hasAggs)
+		pj_unsupported(st, -1, "an aggregate outside a subquery",
+					   "Aggregate child rows in a correlated scalar subquery.");
+}
+
+/*
+ * Check the range table of one level: only plain tables (and joins), with
+ * SELECT on every column read and TRIGGER on every table, as the caller.
+ * Fills rt_node with -1.
+ */
+static int *
+check_range_table(PjState *st, Query *q)
+{
+	int		   *rt_node = palloc(sizeof(int) * (list_length(q->rtable) + 1));
+	ListCell   *lc;
+	int			i = 0;
+
+	rt_node[0] = -1;
+	foreach(lc, q->rtable)
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) lfirst(lc);
+
+		rt_node[++i] = -1;
+		if (rte->rtekind == RTE_JOIN)
+			continue;
+		if (rte->rtekind != RTE_RELATION)
+			pj_unsupported(st, -1, rte->rtekind == RTE_SUBQUERY ? "a subquery in FROM" :
+						   rte->rtekind == RTE_FUNCTION ? "a function in FROM" :
+						   rte->rtekind == RTE_VALUES ? "VALUES in FROM" :
+						   "this kind of FROM item", NULL);
+		if (rte->relkind != RELKIND_RELATION)
+		{
+			char	   *what = psprintf("reading %s \"%s\"",
+										rte->relkind == RELKIND_VIEW ? "the view" :
+										rte->relkind == RELKIND_MATVIEW ? "the materialized view" :
+										rte->relkind == RELKIND_PARTITIONED_TABLE ? "the partitioned table" :
+										rte->relkind == RELKIND_FOREIGN_TABLE ? "the foreign table" :
+										"the relation", get_rel_name(rte->relid));
+
+			pj_unsupported(st, -1, what,
+						   rte->relkind == RELKIND_VIEW ?
+						   "Read the view's tables in the query, or the table of a projection." : NULL);
+		}
+		if (rte->tablesample != NULL)
+			pj_unsupported(st, -1, "TABLESAMPLE", NULL);
+		if (pg_class_aclcheck(rte->relid, GetUserId(), ACL_TRIGGER) != ACLCHECK_OK)
+			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(rte->relid));
+		st->sources = list_append_unique_oid(st->sources, rte->relid);
+	}
+	/* SELECT on every column read, as the executor would check it */
+	jb_check_select_perms(q);
+	return rt_node;
+}
+
+/* The single-column primary key of relid, or 0. */
+static AttrNumber
+primary_key_column(Oid relid)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	Oid			pkoid = RelationGetPrimaryKeyIndex(rel);
+	AttrNumber	result = 0;
+
+	if (OidIsValid(pkoid))
+	{
+		Relation	idx = index_open(pkoid, AccessShareLock);
+
+		if (idx->rd_index->indnkeyatts == 1)
+			result = idx->rd_index->indkey.values[0];
+		index_close(idx, AccessShareLock);
+	}
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/*
+ * Whether relid has an immediate unique index without expressions or
+ * predicate whose key columns all lie in cols, and are NOT NULL except
+ * maybe_null (rows with a NULL there never belong to a group).
+ */
+static bool
+unique_within(Oid relid, Bitmapset *cols, AttrNumber maybe_null)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	bool		found = false;
+
+	foreach(lc, indexes)
+	{
+		Relation	idx = index_open(lfirst_oid(lc), AccessShareLock);
+		Form_pg_index ind = idx->rd_index;
+		bool		ok = ind->indisunique && ind->indimmediate && ind->indisvalid &&
+			RelationGetIndexPredicate(idx) == NIL;
+
+		for (int i = 0; ok && i < ind->indnkeyatts; i++)
+		{
+			AttrNumber	att = ind->indkey.values[i];
+
+			if (att == 0 || !bms_is_member(att, cols))
+				ok = false;
+			else if (att != maybe_null && !TupleDescAttr(desc, att - 1)->attnotnull)
+				ok = false;
+		}
+		index_close(idx, AccessShareLock);
+		if (ok)
+		{
+			found = true;
+			break;
+		}
+	}
+	list_free(indexes);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/* The Var under any binary-compatible relabeling, or NULL. */
+static Var *
+plain_var(Node *n)
+{
+	while (n && IsA(n, RelabelType))
+		n = (Node *) ((RelabelType *) n)->arg;
+	if (n && IsA(n, Var) && ((Var *) n)->varattno > 0)
+		return (Var *) n;
+	return NULL;
+}
+
+/* Whether an operator is named "=". */
+static bool
+is_equality(Oid opno)
+{
+	char	   *name = get_opname(opno);
+
+	return name != NULL && strcmp(name, "=") == 0;
+}
+
+/* Whether a function is pg_catalog.<name>. */
+static bool
+is_catalog_function(Oid funcid, const char *name)
+{
+	char	   *fname = get_func_name(funcid);
+
+	return fname != NULL && strcmp(fname, name) == 0 &&
+		get_func_namespace(funcid) == PG_CATALOG_NAMESPACE;
+}
+
+/*
+ * Walk an expression of the top level or of a parent subquery: Vars must
+ * belong to this level's nodes, subqueries are analyzed, and
+ * jsonb_build_object's constant keys name the path.
+ */
+static bool
+walk_expr(Node *node, PjWalk *w)
+{
+	if (node == NULL)
+		return false;
+	check_stack_depth();
+	if (IsA(node, Var))
+	{
+		Var		   *v = (Var *) node;
+
+		if (v->varlevelsup != 0 || w->rt_node[v->varno] < 0)
+			pj_unsupported(w->st, v->location, "this column reference",
+						   "Expressions may read the root table and its parents only.");
+		return false;
+	}
+	if (IsA(node, SubLink))
+	{
+		SubLink    *sl = (SubLink *) node;
+
+		if (sl->subLinkType != EXPR_SUBLINK)
+			pj_unsupported(w->st, sl->location,
+						   sl->subLinkType == EXISTS_SUBLINK ? "EXISTS" :
+						   sl->subLinkType == ARRAY_SUBLINK ? "ARRAY(subquery)" :
+						   "a subquery other than a scalar one", NULL);
+		analyze_sublink(w->st, (Query *) sl->subselect, w->rt_node, w->path,
+						sl->location);
+		return false;
+	}
+	if (IsA(node, FuncExpr) &&
+		is_catalog_function(((FuncExpr *) node)->funcid, "jsonb_build_object"))
+	{
+		FuncExpr   *f = (FuncExpr *) node;
+		ListCell   *lc;
+		int			i = 0;
+		char	   *key = NULL;
+
+		foreach(lc, f->args)
+		{
+			Node	   *arg = lfirst(lc);
+
+			if (i++ % 2 == 0)
+			{
+				Const	   *c = IsA(arg, Const) ? (Const *) arg : NULL;
+
+				key = (c && !c->constisnull && c->consttype == TEXTOID) ?
+					TextDatumGetCString(c->constvalue) : "?";
+				walk_expr(arg, w);
+			}
+			else
+			{
+				List	   *saved = w->path;
+
+				w->path = lappend(list_copy(saved), key);
+				walk_expr(arg, w);
+				w->path = saved;
+			}
+		}
+		return false;
+	}
+	if (IsA(node, Aggref) || IsA(node, WindowFunc) || IsA(node, GroupingFunc))
+		pj_unsupported(w->st, exprLocation(node), "an aggregate here", NULL);
+	return expression_tree_walker(node, walk_expr, (void *) w);
+}
+
+/* The conjuncts of a qual, flattened. */
+static List *
+conjuncts(Node *qual)
+{
+	if (qual == NULL)
+		return NIL;
+	if (IsA(qual, List))
+	{
+		List	   *result = NIL;
+		ListCell   *lc;
+
+		foreach(lc, (List *) qual)
+			result = list_concat(result, conjuncts(lfirst(lc)));
+		return result;
+	}
+	if (is_andclause(qual))
+		return conjuncts((Node *) ((BoolExpr *) qual)->args);
+	return list_make1(qual);
+}
+
+/* Collect the inner join quals of a subquery's FROM into *quals. */
+static void
+collect_from(PjState *st, Node *item, List **quals)
+{
+	if (IsA(item, RangeTblRef))
+		return;
+	if (IsA(item, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) item;
+
+		if (j->jointype != JOIN_INNER)
+			pj_unsupported(st, -1, "an outer join inside a subquery",
+						   "Join the tables of an array subquery with JOIN ... ON.");
+		if (j->usingClause != NIL || j->isNatural)
+			pj_unsupported(st, -1, "JOIN USING or NATURAL JOIN",
+						   "Write the join condition with ON.");
+		collect_from(st, j->larg, quals);
+		collect_from(st, j->rarg, quals);
+		*quals = list_concat(*quals, conjuncts(j->quals));
+		return;
+	}
+	pj_unsupported(st, -1, "this kind of FROM item", NULL);
+}
+
+/*
+ * A correlated scalar subquery: either a parent (one table, no aggregate,
+ * correlated on a unique column) or a child array (jsonb_agg over tables
+ * joined by equalities, correlated by one equality with the root).
+ */
+static void
+analyze_sublink(PjState *st, Query *sq, int *outer_rt_node, List *path,
+				int location)
+{
+	int		   *rt_node;
+	List	   *quals = NIL;
+	List	   *edges = NIL;
+	Var		   *corr_inner = NULL;
+	Var		   *corr_outer = NULL;
+	ListCell   *lc;
+	TargetEntry *te;
+	int			ntables = 0;
+	int			corr_node;
+	bool		progress;
+
+	check_stack_depth();
+	check_query_clauses(st, sq, false);
+	rt_node = check_range_table(st, sq);
+	if (sq->hasSubLinks)
+		pj_unsupported(st, location, "a subquery inside a subquery",
+					   "Arrays inside array elements are not maintained yet.");
+	foreach(lc, sq->rtable)
+		if (((RangeTblEntry *) lfirst(lc))->rtekind == RTE_RELATION)
+			ntables++;
+
+	foreach(lc, sq->jointree->fromlist)
+		collect_from(st, lfirst(lc), &quals);
+	quals = list_concat(quals, conjuncts(sq->jointree->quals));
+
+	/* sort the conjuncts: the correlation, join edges, filters */
+	foreach(lc, quals)
+	{
+		Node	   *q = lfirst(lc);
+		OpExpr	   *op = IsA(q, OpExpr) ? (OpExpr *) q : NULL;
+		Var		   *l = NULL;
+		Var		   *r = NULL;
+
+		if (op && list_length(op->args) == 2 && is_equality(op->opno))
+		{
+			l = plain_var(linitial(op->args));
+			r = plain_var(lsecond(op->args));
+		}
+		if (contain_vars_of_level(q, 1))
+		{
+			if (!l || !r || l->varlevelsup == r->varlevelsup)
+				pj_unsupported(st, exprLocation(q), "this correlation",
+							   "Correlate a subquery by one equality between a column of its table and a column of the root table.");
+			if (corr_inner != NULL)
+				pj_unsupported(st, exprLocation(q), "a second correlation",
+							   "Correlate a subquery by one equality.");
+			corr_inner = l->varlevelsup == 0 ? l : r;
+			corr_outer = l->varlevelsup == 0 ? r : l;
+			if (outer_rt_node[corr_outer->varno] != 0)
+				pj_unsupported(st, exprLocation(q), "a correlation with a table other than the root", NULL);
+		}
+		else if (l && r && l->varno != r->varno)
+			edges = lappend(edges, op);
+		else if (contain_volatile_functions(q))
+			pj_unsupported(st, exprLocation(q), "a volatile function", NULL);
+	}
+	if (corr_inner == NULL)
+		pj_unsupported(st, location, "an uncorrelated subquery",
+					   "Correlate the subquery with the root table by an equality.");
+
+	if (list_length(sq->targetList) != 1)
+		elog(ERROR, "scalar subquery with %d columns", list_length(sq->targetList));
+	te = linitial(sq->targetList);
+	if (contain_vars_of_level((Node *) te->expr, 1))
+		pj_unsupported(st, exprLocation((Node *) te->expr),
+					   "a reference to the outer query in a subquery's result", NULL);
+
+	if (!sq->hasAggs)
+	{
+		/* a parent: one row at most, found by a unique column */
+		RangeTblEntry *rte = rt_fetch(corr_inner->varno, sq->rtable);
+
+		if (ntables != 1)
+			pj_unsupported(st, location, "a scalar subquery over several tables without jsonb_agg", NULL);
+		if (!unique_within(rte->relid, bms_make_singleton(corr_inner->varattno), 0))
+			pj_unsupported(st, location, "a scalar subquery correlated on a column that is not unique",
+						   "Correlate a parent subquery on the parent's primary key.");
+		add_node(st, rte->relid, 0, corr_inner->varattno, corr_outer->varattno,
+				 "parent", path);
+		return;
+	}
+
+	/* a child array: SELECT jsonb_agg(element ORDER BY ...) */
+	{
+		Aggref	   *agg = IsA(te->expr, Aggref) ? (Aggref *) te->expr : NULL;
+		RangeTblEntry *crte;
+		Bitmapset  *sortcols = NULL;
+		List	   *remaining = NIL;
+
+		if (agg == NULL || !is_catalog_function(agg->aggfnoid, "jsonb_agg"))
+			pj_unsupported(st, exprLocation((Node *) te->expr),
+						   agg ? psprintf("the aggregate %s", get_func_name(agg->aggfnoid)) :
+						   "an expression around an aggregate",
+						   "An array subquery selects jsonb_agg(element ORDER BY ...) alone; wrap the subquery in COALESCE(..., '[]') for empty arrays.");
+		if (agg->aggdistinct != NIL)
+			pj_unsupported(st, agg->location, "jsonb_agg(DISTINCT ...)", NULL);
+		if (agg->aggfilter != NULL)
+			pj_unsupported(st, agg->location, "an aggregate FILTER", "Filter the rows in WHERE.");
+		if (agg->aggorder == NIL)
+			pj_unsupported(st, agg->location, "jsonb_agg without ORDER BY",
+						   "Order the elements by a unique sort key: jsonb_agg(element ORDER BY key).");
+
+		corr_node = add_node(st, rt_fetch(corr_inner->varno, sq->rtable)->relid, 0,
+							 corr_inner->varattno, corr_outer->varattno,
+							 "child", path);
+		rt_node[corr_inner->varno] = corr_node;
+
+		/* attach the other tables through the join edges, nearest first */
+		do
+		{
+			progress = false;
+			remaining = NIL;
+			foreach(lc, edges)
+			{
+				OpExpr	   *op = lfirst(lc);
+				Var		   *l = plain_var(linitial(op->args));
+				Var		   *r = plain_var(lsecond(op->args));
+				Var		   *known = rt_node[l->varno] >= 0 ? l : r;
+				Var		   *other = known == l ? r : l;
+
+				if (rt_node[l->varno] >= 0 && rt_node[r->varno] >= 0)
+					continue;	/* a second path: only a filter */
+				if (rt_node[known->varno] < 0)
+				{
+					remaining = lappend(remaining, op);
+					continue;
+				}
+				if (!unique_within(rt_fetch(other->varno, sq->rtable)->relid,
+								   bms_make_singleton(other->varattno), 0))
+					pj_unsupported(st, op->location,
+								   psprintf("joining \"%s\" by a column that is not unique",
+											get_rel_name(rt_fetch(other->varno, sq->rtable)->relid)),
+								   "Join each further table of an array subquery by its primary key, so that each row of the correlated table gives one element.");
+				rt_node[other->varno] =
+					add_node(st, rt_fetch(other->varno, sq->rtable)->relid,
+							 rt_node[known->varno], other->varattno,
+							 known->varattno, "joined", path);
+				progress = true;
+			}
+			edges = remaining;
+		} while (progress && edges != NIL);
+
+		foreach(lc, sq->rtable)
+		{
+			RangeTblEntry *rte = lfirst(lc);
+
+			if (rte->rtekind == RTE_RELATION &&
+				rt_node[foreach_current_index(lc) + 1] < 0)
+				pj_unsupported(st, location,
+							   psprintf("a table not joined by an equality (\"%s\")",
+										get_rel_name(rte->relid)),
+							   "Join every table of an array subquery by an equality with a table already joined.");
+		}
+
+		/*
+		 * The element order must be total within a group: the correlation
+		 * column and the sort keys (mapped to the correlated table through
+		 * the join edges) must cover a unique index of the correlated table.
+		 */
+		crte = rt_fetch(corr_inner->varno, sq->rtable);
+		sortcols = bms_make_singleton(corr_inner->varattno);
+		foreach(lc, agg->aggorder)
+		{
+			SortGroupClause *sgc = lfirst(lc);
+			TargetEntry *ste = get_sortgroupclause_tle(sgc, agg->args);
+			Var		   *v = plain_var((Node *) ste->expr);
+
+			if (v == NULL)
+				continue;
+			if (v->varno == corr_inner->varno)
+				sortcols = bms_add_member(sortcols, v->varattno);
+			else
+			{
+				/* a column equal to one of the correlated table */
+				PjNode	   *n = list_nth(st->nodes, rt_node[v->varno]);
+
+				if (n->up == corr_node && n->col == v->varattno)
+					sortcols = bms_add_member(sortcols, n->up_col);
+			}
+		}
+		if (!unique_within(crte->relid, sortcols, corr_inner->varattno))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("the order of the elements of \"%s\" is not determined", path_text(path)),
+					 errdetail("No unique index of \"%s\" is covered by the correlation column and the sort keys, so rows may tie.",
+							   get_rel_name(crte->relid)),
+					 errhint("Add a unique sort key to jsonb_agg's ORDER BY, such as the primary key of \"%s\".",
+							 get_rel_name(crte->relid)),
+					 internalerrposition(agg->location + 1),
+					 internalerrquery(st->query_text)));
+	}
+}
+
+/* Append "key": "value" (or null) to a JSON object under construction. */
+static void
+json_field(StringInfo s, const char *key, const char *value)
+{
+	if (s->data[s->len - 1] != '{')
+		appendStringInfoString(s, ", ");
+	escape_json(s, key);
+	appendStringInfoString(s, ": ");
+	if (value)
+		escape_json(s, value);
+	else
+		appendStringInfoString(s, "null");
+}
+
+/*
+ * jsonb_ivm_analyze_projection(query text) returns jsonb: the description
+ * of a projection query, or an error naming what is not supported.
+ */
+PG_FUNCTION_INFO_V1(jsonb_ivm_analyze_projection);
+Datum
+jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
+{
+	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	PjState		st = {sql, NIL, NIL};
+	List	   *raw;
+	Query	   *q;
+	int		   *rt_node;
+	RangeTblEntry *root_rte;
+	int			root_rti;
+	Node	   *from;
+	AttrNumber	pk;
+	TargetEntry *key_te;
+	bool		has_data = false;
+	PjWalk		w;
+	ListCell   *lc;
+	StringInfoData s;
+
+	raw = jb_raw_parser(sql);
+	if (list_length(raw) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a projection query must be one SELECT statement")));
+	if (!IsA(((RawStmt *) linitial(raw))->stmt, SelectStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a projection query must be a SELECT statement")));
+	q = jb_parse_analyze(linitial_node(RawStmt, raw), sql);
+
+	check_query_clauses(&st, q, true);
+	rt_node = check_range_table(&st, q);
+
+	/* FROM root [LEFT JOIN parent ON parent.unique = root.column]... */
+	if (list_length(q->jointree->fromlist) != 1)
+		pj_unsupported(&st, -1, "a FROM list of several items",
+					   "Read parents with LEFT JOIN ... ON or a scalar subquery.");
+	from = linitial(q->jointree->fromlist);
+	while (IsA(from, JoinExpr))
+		from = ((JoinExpr *) from)->larg;
+	if (!IsA(from, RangeTblRef))
+		elog(ERROR, "unexpected FROM item");
+	root_rti = ((RangeTblRef *) from)->rtindex;
+	root_rte = rt_fetch(root_rti, q->rtable);
+	pk = primary_key_column(root_rte->relid);
+	if (pk == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("root table \"%s\" of a projection must have a primary key of one column",
+						get_rel_name(root_rte->relid))));
+	rt_node[root_rti] = add_node(&st, root_rte->relid, -1, pk, 0, "root", NIL);
+
+	from = linitial(q->jointree->fromlist);
+	while (IsA(from, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) from;
+		OpExpr	   *op = IsA(j->quals, OpExpr) ? (OpExpr *) j->quals : NULL;
+		Var		   *l = NULL;
+		Var		   *r = NULL;
+		Var		   *pv;
+		Var		   *rv;
+
+		if (j->jointype != JOIN_LEFT && j->jointype != JOIN_INNER)
+			pj_unsupported(&st, -1, "a join other than LEFT JOIN or JOIN", NULL);
+		if (j->usingClause != NIL || j->isNatural)
+			pj_unsupported(&st, -1, "JOIN USING or NATURAL JOIN", "Write the join condition with ON.");
+		if (!IsA(j->rarg, RangeTblRef))
+			pj_unsupported(&st, -1, "a nested join on the right of a join", NULL);
+		if (op && list_length(op->args) == 2 && is_equality(op->opno))
+		{
+			l = plain_var(linitial(op->args));
+			r = plain_var(lsecond(op->args));
+		}
+		if (!l || !r)
+			pj_unsupported(&st, exprLocation(j->quals), "this join condition",
+						   "Join a parent by one equality: parent.primary_key = root.column.");
+		pv = l->varno == ((RangeTblRef *) j->rarg)->rtindex ? l : r;
+		rv = pv == l ? r : l;
+		if (rv->varno != root_rti || pv->varno != ((RangeTblRef *) j->rarg)->rtindex)
+			pj_unsupported(&st, exprLocation(j->quals), "a join condition that does not link a parent to the root table", NULL);
+		if (!unique_within(rt_fetch(pv->varno, q->rtable)->relid,
+						   bms_make_singleton(pv->varattno), 0))
+			pj_unsupported(&st, exprLocation(j->quals), "joining a parent by a column that is not unique",
+						   "Join a parent on its primary key.");
+		rt_node[pv->varno] = add_node(&st, rt_fetch(pv->varno, q->rtable)->relid, 0,
+									  pv->varattno, rv->varattno, "parent", NIL);
+		from = j->larg;
+	}
+
+	/* the key and the document */
+	key_te = linitial(q->targetList);
+	if (!IsA(key_te->expr, Var) ||
+		((Var *) key_te->expr)->varno != root_rti ||
+		((Var *) key_te->expr)->varattno != pk)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("the first column of a projection query must be the primary key of its root table \"%s\"",
+						get_rel_name(root_rte->relid))));
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *te = lfirst(lc);
+
+		if (te->resjunk)
+			continue;
+		if (te->resname && strcmp(te->resname, "data") == 0)
+		{
+			if (exprType((Node *) te->expr) != JSONBOID)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column \"data\" of a projection query must be of type jsonb")));
+			has_data = true;
+		}
+	}
+	if (!has_data)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("a projection query must have a jsonb column named \"data\"")));
+	if (contain_volatile_functions((Node *) q))
+		pj_unsupported(&st, -1, "a volatile function",
+					   "A projection's documents must depend on its tables only.");
+
+	w.st = &st;
+	w.query = q;
+	w.rt_node = rt_node;
+	w.path = NIL;
+	foreach(lc, q->targetList)
+		walk_expr((Node *) ((TargetEntry *) lfirst(lc))->expr, &w);
+	if (q->jointree->quals && contain_subplans(q->jointree->quals))
+		pj_unsupported(&st, -1, "a subquery in WHERE", NULL);
+	walk_expr(q->jointree->quals, &w);
+
+	/* the description */
+	initStringInfo(&s);
+	appendStringInfoChar(&s, '{');
+	json_field(&s, "key", key_te->resname);
+	appendStringInfoString(&s, ", \"nodes\": [");
+	foreach(lc, st.nodes)
+	{
+		PjNode	   *n = lfirst(lc);
+		PjNode	   *up = n->up >= 0 ? list_nth(st.nodes, n->up) : NULL;
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(&s, ", ");
+		appendStringInfoChar(&s, '{');
+		json_field(&s, "role", n->role);
+		json_field(&s, "schema", get_namespace_name(get_rel_namespace(n->relid)));
+		json_field(&s, "table", get_rel_name(n->relid));
+		json_field(&s, "col", get_attname(n->relid, n->col, false));
+		json_field(&s, "up_col", up ? get_attname(up->relid, n->up_col, false) : NULL);
+		json_field(&s, "path", n->path);
+		appendStringInfo(&s, ", \"up\": %d, \"relid\": %u}", n->up, n->relid);
+	}
+	appendStringInfoString(&s, "]}");
+
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
+}
