@@ -610,8 +610,8 @@ CREATE TABLE IF NOT EXISTS ivm_test.workload_problem (
 -- (one in twenty rolls back instead of committing); after each, every
 -- projection in projections must equal its query: the rows where
 -- jsonb_ivm_check_projection finds a difference go to workload_problem
--- (at most 5 per projection and transaction).  Must be CALLed outside a
--- transaction block.
+-- (at most 5 per projection and transaction; transaction 0 when the
+-- projection does not exist).  Must be CALLed outside a transaction block.
 CREATE OR REPLACE PROCEDURE ivm_test.run_workload(step text, seed bigint,
 	transactions integer, projections text[])
 LANGUAGE plpgsql AS $$
@@ -627,6 +627,13 @@ DECLARE
 	counts bigint[];
 	rejections integer[];
 BEGIN
+	-- a projection that could not be created is a problem, not the end of
+	-- the workload for the others
+	INSERT INTO ivm_test.workload_problem
+	SELECT step, 0, u.name, 'projection does not exist'
+	FROM unnest(projections) AS u (name) WHERE to_regclass(u.name) IS NULL;
+	SELECT array_agg(u.name ORDER BY u.i) INTO projections
+	FROM unnest(projections) WITH ORDINALITY AS u (name, i) WHERE to_regclass(u.name) IS NOT NULL;
 	FOR t IN 1 .. transactions LOOP
 		SELECT * INTO st, n FROM ivm_test.rand(st, 3);
 		SELECT * INTO st, x FROM ivm_test.rand(st, 20);
@@ -649,7 +656,7 @@ BEGIN
 		INSERT INTO ivm_test.workload_log
 		SELECT step, k, rc, rj, commit_it
 		FROM unnest(kinds, counts, rejections) AS u (k, rc, rj);
-		FOREACH p IN ARRAY projections LOOP
+		FOREACH p IN ARRAY coalesce(projections, '{}') LOOP
 			INSERT INTO ivm_test.workload_problem
 			SELECT step, t, p, to_jsonb(c)::text
 			FROM jsonb_ivm_check_projection(p) AS c

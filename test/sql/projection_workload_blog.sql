@@ -22,7 +22,7 @@ SELECT * FROM jsonb_ivm_check_projection('tv_article');
 SELECT * FROM jsonb_ivm_check_projection('tv_tag');
 
 -- section: random workload, checked after every transaction
-CALL ivm_test.run_workload('blog', 3, 500, ARRAY['tv_article', 'tv_tag']);
+CALL ivm_test.run_workload('blog', 3, 800, ARRAY['tv_article', 'tv_tag']);
 SELECT kind, count(*) AS statements, count(*) FILTER (WHERE NOT committed) AS rolled_back,
 	sum(rows_changed) AS rows_changed, sum(rejected) AS rejected
 FROM ivm_test.workload_log GROUP BY kind ORDER BY kind;

@@ -26,7 +26,7 @@ SELECT * FROM jsonb_ivm_check_projection('tv_network_configuration');
 SELECT * FROM jsonb_ivm_check_projection('tv_allocation');
 
 -- section: random workload, checked after every transaction
-CALL ivm_test.run_workload('cqrs', 1, 500,
+CALL ivm_test.run_workload('cqrs', 1, 800,
 	ARRAY['tv_dns_server', 'tv_network_configuration', 'tv_allocation']);
 SELECT kind, count(*) AS statements, count(*) FILTER (WHERE NOT committed) AS rolled_back,
 	sum(rows_changed) AS rows_changed, sum(rejected) AS rejected

@@ -65,8 +65,15 @@ my %schema = (
 		setup => sub {
 			load('fixtures/shop.sql');
 			$node->safe_psql('postgres', 'SELECT generate_shop_data(200)');
+			for my $projection (qw(tv_order_line tv_order))
+			{
+				my ($ret, $out, $err) = $node->psql('postgres',
+					"SELECT shop_create_projection('$projection')");
+				is($ret, 0, "shop: $projection created") or diag($err);
+			}
 		},
-		projections => { tv_order => 'v_order' },
+		projections => { tv_order => 'v_order', tv_order_line => 'v_order_line' },
+		columns => { tv_order_line => 'id, order_id' },
 	},
 );
 
