@@ -145,6 +145,9 @@ for my $name (qw(cqrs blog shop))
 	{
 		my $reference = $s->{projections}{$projection};
 		my $columns = $s->{columns}{$projection} // 'id';
+		my $exists = $node->safe_psql('postgres',
+			"SELECT to_regclass('$projection') IS NOT NULL");
+		ok($exists eq 't', "$name: $projection exists") or next;
 		my $rows = $node->safe_psql('postgres',
 			"SELECT count(*) FROM $projection");
 		is( $node->safe_psql(
