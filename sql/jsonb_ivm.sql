@@ -142,7 +142,12 @@ SELECT p.schema_name, p.table_name AS projection, p.key_column,
 	ARRAY(SELECT DISTINCT pg_catalog.format('%I.%I', s->>'schema', s->>'table')
 		FROM pg_catalog.jsonb_array_elements(p.sources) s ORDER BY 1) AS source_tables,
 	p.functions
-FROM @extschema@.jsonb_ivm_projection p;
+FROM @extschema@.jsonb_ivm_projection p
+-- the catalog's policy, which a view owned by a superuser would bypass
+WHERE pg_catalog.pg_has_role(CURRENT_USER,
+	(SELECT c.relowner FROM pg_catalog.pg_class c
+	 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	 WHERE n.nspname = p.schema_name AND c.relname = p.table_name), 'USAGE');
 
 COMMENT ON VIEW jsonb_ivm_projections IS
 'the projections: their query, source tables and generated trigger functions';
@@ -209,7 +214,7 @@ COMMENT ON FUNCTION jsonb_ivm_projection_row(text) IS
 -- node's rows reach the node "up" by col = up.up_col.
 
 -- A query for the keys of the documents that rows of node i (read from
--- the transition table rows) belong to: climb to the root, one IN per step.
+-- rows, a FROM item) belong to: climb to the root, one IN per step.
 CREATE FUNCTION jsonb_ivm_keys_sql(nodes jsonb, i integer, rows text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
@@ -218,7 +223,7 @@ AS $$
 DECLARE
 	n jsonb := nodes->i;
 	up jsonb;
-	q text := format('SELECT s.%I FROM %I s', n->>'col', rows);
+	q text := format('SELECT s.%I FROM %s s', n->>'col', rows);
 BEGIN
 	WHILE (n->>'up')::integer >= 0 LOOP
 		up := nodes->((n->>'up')::integer);
@@ -314,9 +319,81 @@ $gen$;
 COMMENT ON FUNCTION jsonb_ivm_recompute_sql(@extschema@.jsonb_ivm_projection, name, text, name[]) IS
 'generator: the function that recomputes documents of a projection by key';
 
+-- The rows of one side of an UPDATE (new_rows or old_rows) whose change is
+-- not merged by node i: those are recomputed.
+CREATE FUNCTION jsonb_ivm_unmerged_sql(nodes jsonb, i integer, side text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n jsonb := nodes->i;
+	other text := CASE side WHEN 'new_rows' THEN 'old_rows' ELSE 'new_rows' END;
+BEGIN
+	IF n->'merge' = 'null' THEN
+		RETURN side;
+	END IF;
+	RETURN format('(SELECT x.* FROM %I x WHERE NOT EXISTS (SELECT FROM %I y WHERE y.%I = x.%I%s))',
+		side, other, n->>'col', n->>'col',
+		(SELECT string_agg(format(' AND y.%I::text IS NOT DISTINCT FROM x.%I::text', c, c), '')
+		 FROM jsonb_array_elements_text(coalesce(nullif(n->'compare', 'null'), '[]')) c));
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_unmerged_sql(jsonb, integer, text) IS
+'generator: the changed rows of a source node that its merge does not cover';
+
+-- For an UPDATE of node i's rows: the keys of the documents a merge
+-- rewrites (merge_keys) and the statement that merges (merge_sql).  The
+-- root merges its own keys where the columns read elsewhere are unchanged;
+-- a parent merges its keys into every root row linked to it.
+CREATE FUNCTION jsonb_ivm_merge_sql(p @extschema@.jsonb_ivm_projection,
+	i integer, OUT merge_keys text, OUT merge_sql text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $gen$
+DECLARE
+	n jsonb := p.sources->i;
+	root jsonb := p.sources->0;
+	pairs text;
+	rows_sql text;
+	doc_key text;
+BEGIN
+	SELECT string_agg(format('%L, %s', m.v, n->'merge'->>(m.k::integer)), ', ' ORDER BY m.k)
+	INTO pairs
+	FROM jsonb_array_elements_text(n->'merge') WITH ORDINALITY m(v, k)
+	WHERE m.k % 2 = 1;
+	IF i = 0 THEN
+		rows_sql := format('new_rows n JOIN old_rows o ON o.%I = n.%I', n->>'col', n->>'col')
+			|| (SELECT string_agg(format(E'\n\t\t\tAND o.%I::text IS NOT DISTINCT FROM n.%I::text', c, c), '')
+				FROM jsonb_array_elements_text(n->'compare') c);
+		doc_key := format('n.%I', n->>'col');
+	ELSE
+		rows_sql := format('new_rows n JOIN old_rows o ON o.%1$I = n.%1$I'
+			|| E'\n\t\t\tJOIN %2$I.%3$I r ON r.%4$I = n.%1$I',
+			n->>'col', root->>'schema', root->>'table', n->>'up_col');
+		doc_key := format('r.%I', root->>'col');
+	END IF;
+	merge_keys := format('SELECT %s FROM %s', doc_key, rows_sql);
+	merge_sql := format($f$
+		UPDATE %1$I.%2$I t SET data = m.data
+		FROM (SELECT t2.%3$I, %4$I.jsonb_merge_at_path(t2.data,
+				jsonb_build_object(%5$s), '{}') AS data
+			FROM %6$s
+			JOIN %1$I.%2$I t2 ON t2.%3$I = %7$s) m
+		WHERE t.%3$I = m.%3$I AND NOT %4$I.jsonb_ivm_identical(t.data, m.data);
+$f$,
+		p.schema_name, p.table_name, p.key_column, '@extschema@', pairs, rows_sql, doc_key);
+END
+$gen$;
+
+COMMENT ON FUNCTION jsonb_ivm_merge_sql(@extschema@.jsonb_ivm_projection, integer) IS
+'generator: the merge of the keys that an UPDATE of a root or parent row rewrites alone';
+
 -- The statement-level trigger function of one source table: lock what the
--- changed rows link to, collect the keys of the documents they belong to
--- (old rows and new rows), recompute those documents.  TRUNCATE refreshes.
+-- changed rows link to, collect the keys of the documents they belong to,
+-- lock those documents in key order, merge what a merge covers, recompute
+-- the rest.  TRUNCATE recomputes every document.
 CREATE FUNCTION jsonb_ivm_source_sql(p @extschema@.jsonb_ivm_projection,
 	fname name, source_schema name, source_table name, recompute name,
 	key_type text)
@@ -333,12 +410,24 @@ DECLARE
 	upd_locks text := '';
 	ins_keys text[] := '{}';
 	del_keys text[] := '{}';
+	upd_keys text[] := '{}';
+	merge_keys text[] := '{}';
+	merges text := '';
+	m record;
 BEGIN
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
 	FOREACH i IN ARRAY mine LOOP
 		ins_keys := ins_keys || @extschema@.jsonb_ivm_keys_sql(nodes, i, 'new_rows');
 		del_keys := del_keys || @extschema@.jsonb_ivm_keys_sql(nodes, i, 'old_rows');
+		upd_keys := upd_keys
+			|| @extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows'))
+			|| @extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'old_rows'));
+		IF nodes->i->'merge' <> 'null' THEN
+			m := @extschema@.jsonb_ivm_merge_sql(p, i);
+			merge_keys := merge_keys || m.merge_keys;
+			merges := merges || m.merge_sql;
+		END IF;
 		FOR d IN SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 			WHERE (v->>'up')::integer = i ORDER BY k
 		LOOP
@@ -351,26 +440,41 @@ BEGIN
 					nodes->i->>'col', nodes->d->>'up_col'));
 		END LOOP;
 	END LOOP;
+	IF merges <> '' THEN
+		merges := format($f$
+		-- lock every document to write in key order, then merge
+		PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)
+				UNION ALL %4$s)
+		ORDER BY t.%3$I FOR NO KEY UPDATE;
+		flag := current_setting('jsonb_ivm.maintenance', true);
+		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%5$s
+		PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
+$f$,
+			p.schema_name, p.table_name, p.key_column,
+			array_to_string(merge_keys, E'\n\t\t\t\tUNION ALL '), merges);
+	END IF;
 
 	RETURN format($f$CREATE FUNCTION %1$I.%2$I() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $body$
 -- Generated by jsonb_ivm_create_projection: keeps %1$I.%3$I equal to its
--- query after every statement on %4$I.%5$I.  Maintenance: recompute
--- document, for the documents that the changed rows belong to.
+-- query after every statement on %4$I.%5$I.  See
+-- jsonb_ivm_explain_projection(%14$L) for how each change is maintained.
 DECLARE
 	keys %6$s[];
+	flag text;
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
-		PERFORM %7$I.jsonb_ivm_refresh_projection(%8$L);
+		-- no transition table: every document may have changed
+		PERFORM %1$I.%13$I(ARRAY(SELECT %7$I FROM %1$I.%3$I
+			UNION SELECT %7$I FROM %1$I.%8$I ORDER BY 1));
 		RETURN NULL;
 	END IF;
 	IF TG_OP = 'INSERT' THEN
 %9$s		keys := ARRAY(SELECT DISTINCT k FROM (%10$s) s(k) WHERE k IS NOT NULL ORDER BY k);
 	ELSIF TG_OP = 'UPDATE' THEN
-%11$s		keys := ARRAY(SELECT DISTINCT k FROM (%10$s
-			UNION ALL %12$s) s(k) WHERE k IS NOT NULL ORDER BY k);
+%11$s		keys := ARRAY(SELECT DISTINCT k FROM (%15$s) s(k) WHERE k IS NOT NULL ORDER BY k);%16$s
 	ELSE
 		keys := ARRAY(SELECT DISTINCT k FROM (%12$s) s(k) WHERE k IS NOT NULL ORDER BY k);
 	END IF;
@@ -381,9 +485,11 @@ BEGIN
 END
 $body$$f$,
 		p.schema_name, fname, p.table_name, source_schema, source_table, key_type,
-		'@extschema@', format('%I.%I', p.schema_name, p.table_name),
+		p.key_column, p.definition_view,
 		ins_locks, array_to_string(ins_keys, E'\n\t\t\tUNION ALL '),
-		upd_locks, array_to_string(del_keys, E'\n\t\t\tUNION ALL '), recompute);
+		upd_locks, array_to_string(del_keys, E'\n\t\t\tUNION ALL '), recompute,
+		format('%I.%I', p.schema_name, p.table_name),
+		array_to_string(upd_keys, E'\n\t\t\tUNION ALL '), merges);
 END
 $gen$;
 
@@ -565,7 +671,27 @@ DECLARE
 	p @extschema@.jsonb_ivm_projection := @extschema@.jsonb_ivm_projection_row($1);
 	f name;
 BEGIN
-	EXECUTE pg_catalog.format('DROP TABLE %I.%I', p.schema_name, p.table_name);
+	BEGIN
+		EXECUTE pg_catalog.format('DROP TABLE %I.%I', p.schema_name, p.table_name);
+	EXCEPTION WHEN dependent_objects_still_exist THEN
+		RAISE EXCEPTION 'cannot drop projection %.% because other objects depend on it',
+			p.schema_name, p.table_name
+			USING ERRCODE = 'dependent_objects_still_exist',
+			DETAIL = (SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s depends on it',
+					CASE WHEN c.table_name IS NOT NULL
+						THEN pg_catalog.format('projection %I.%I', c.schema_name, c.table_name)
+						ELSE pg_catalog.format('view %s', v.oid::regclass) END), ', ')
+				FROM pg_catalog.pg_depend d
+				JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
+				JOIN pg_catalog.pg_class v ON v.oid = r.ev_class
+				LEFT JOIN @extschema@.jsonb_ivm_projection c
+					ON c.definition_view OPERATOR(pg_catalog.=) v.relname
+					AND c.schema_name OPERATOR(pg_catalog.=) (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = v.relnamespace)
+				WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+					AND d.refobjid = pg_catalog.format('%I.%I', p.schema_name, p.table_name)::pg_catalog.regclass
+					AND v.oid <> d.refobjid),
+			HINT = 'Drop the projections that read it first.';
+	END;
 	-- CASCADE drops the triggers that call these functions, and only them
 	FOREACH f IN ARRAY p.functions LOOP
 		EXECUTE pg_catalog.format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);
@@ -586,10 +712,25 @@ LANGUAGE sql STABLE
 AS $$
 	SELECT pg_catalog.format('%I.%I', s.v->>'schema', s.v->>'table'), c.change,
 		CASE WHEN c.change OPERATOR(pg_catalog.=) 'TRUNCATE' THEN 'refresh projection'
+			WHEN c.change OPERATOR(pg_catalog.=) 'UPDATE' THEN
+				(SELECT pg_catalog.string_agg(CASE
+					WHEN (n.v->'merge') OPERATOR(pg_catalog.=) 'null'::jsonb THEN 'recompute document'
+					WHEN n.k OPERATOR(pg_catalog.=) 1 THEN pg_catalog.format(
+						'merge keys %s; recompute document when %s change',
+						(SELECT pg_catalog.string_agg(m.key, ', ' ORDER BY m.o)
+						 FROM pg_catalog.jsonb_array_elements_text(n.v->'merge') WITH ORDINALITY m(key, o)
+						 WHERE ((m.o) OPERATOR(pg_catalog.%) 2) OPERATOR(pg_catalog.=) 1),
+						(SELECT pg_catalog.string_agg(c, ', ')
+						 FROM pg_catalog.jsonb_array_elements_text(n.v->'compare') c))
+					ELSE pg_catalog.format('merge at path %s; recompute document when %s changes',
+						n.v->'merge'->>0, n.v->>'col') END, '; ' ORDER BY n.k)
+				 FROM pg_catalog.jsonb_array_elements(p.sources) WITH ORDINALITY n(v, k)
+				 WHERE (n.v->>'schema') OPERATOR(pg_catalog.=) (s.v->>'schema')
+					AND (n.v->>'table') OPERATOR(pg_catalog.=) (s.v->>'table'))
 			ELSE 'recompute document' END
-	FROM (SELECT DISTINCT ON (v->>'schema', v->>'table') v, k
-		  FROM pg_catalog.jsonb_array_elements((@extschema@.jsonb_ivm_projection_row($1)).sources)
-			WITH ORDINALITY x(v, k)
+	FROM @extschema@.jsonb_ivm_projection_row($1) p,
+		LATERAL (SELECT DISTINCT ON (v->>'schema', v->>'table') v, k
+		  FROM pg_catalog.jsonb_array_elements(p.sources) WITH ORDINALITY x(v, k)
 		  ORDER BY v->>'schema', v->>'table', k) s,
 		(VALUES (1, 'INSERT'), (2, 'UPDATE'), (3, 'DELETE'), (4, 'TRUNCATE')) c(o, change)
 	ORDER BY s.k, c.o

@@ -28,12 +28,15 @@
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 #include "executor/executor.h"
 #include "optimizer/clauses.h"
 #include "parser/analyze.h"
@@ -50,6 +53,9 @@ typedef struct PjNode
 	AttrNumber	up_col;			/* ... this column of the node above */
 	const char *role;			/* root, parent, child, joined */
 	char	   *path;			/* where its content lands in data */
+	List	   *merge;			/* key, expression, ...: the keys of data a
+								 * change of this node's row rewrites alone */
+	List	   *compare;		/* root: the columns read elsewhere */
 } PjNode;
 
 typedef struct PjState
@@ -57,6 +63,8 @@ typedef struct PjState
 	const char *query_text;
 	List	   *nodes;			/* PjNode *, the root first */
 	List	   *sources;		/* distinct relids, for privilege checks */
+	List	   *parent_links;	/* SubLinks of parents read without a filter */
+	List	   *parent_nodes;	/* ... and their nodes (int) */
 } PjState;
 
 /* Expression walk inside one query level. */
@@ -68,8 +76,9 @@ typedef struct PjWalk
 	List	   *path;			/* keys of jsonb_build_object above, char * */
 } PjWalk;
 
-static void analyze_sublink(PjState *st, Query *sq, int *outer_rt_node,
-							List *path, int location);
+static void analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node,
+							List *path);
+static char *deparse_over(Node *expr, Index varno, Oid relid);
 
 /* Raise the engine's error for an unsupported construct. */
 static void
@@ -325,8 +334,7 @@ walk_expr(Node *node, PjWalk *w)
 						   sl->subLinkType == EXISTS_SUBLINK ? "EXISTS" :
 						   sl->subLinkType == ARRAY_SUBLINK ? "ARRAY(subquery)" :
 						   "a subquery other than a scalar one", NULL);
-		analyze_sublink(w->st, (Query *) sl->subselect, w->rt_node, w->path,
-						sl->location);
+		analyze_sublink(w->st, sl, w->rt_node, w->path);
 		return false;
 	}
 	if (IsA(node, FuncExpr) &&
@@ -345,8 +353,12 @@ walk_expr(Node *node, PjWalk *w)
 			{
 				Const	   *c = IsA(arg, Const) ? (Const *) arg : NULL;
 
-				key = (c && !c->constisnull && c->consttype == TEXTOID) ?
-					TextDatumGetCString(c->constvalue) : "?";
+				if (c && !c->constisnull && c->consttype == TEXTOID)
+					key = TextDatumGetCString(c->constvalue);
+				else if (c && !c->constisnull && c->consttype == UNKNOWNOID)
+					key = DatumGetCString(c->constvalue);
+				else
+					key = "?";	/* a computed key: shown as such */
 				walk_expr(arg, w);
 			}
 			else
@@ -415,9 +427,10 @@ collect_from(PjState *st, Node *item, List **quals)
  * joined by equalities, correlated by one equality with the root).
  */
 static void
-analyze_sublink(PjState *st, Query *sq, int *outer_rt_node, List *path,
-				int location)
+analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 {
+	Query	   *sq = (Query *) sl->subselect;
+	int			location = sl->location;
 	int		   *rt_node;
 	List	   *quals = NIL;
 	List	   *edges = NIL;
@@ -495,8 +508,16 @@ analyze_sublink(PjState *st, Query *sq, int *outer_rt_node, List *path,
 		if (!unique_within(rte->relid, bms_make_singleton(corr_inner->varattno), 0))
 			pj_unsupported(st, location, "a scalar subquery correlated on a column that is not unique",
 						   "Correlate a parent subquery on the parent's primary key.");
-		add_node(st, rte->relid, 0, corr_inner->varattno, corr_outer->varattno,
-				 "parent", path);
+		corr_node = add_node(st, rte->relid, 0, corr_inner->varattno,
+							 corr_outer->varattno, "parent", path);
+		if (list_length(quals) == 1)
+		{
+			/* its value is the row's expression alone: it can be merged */
+			st->parent_links = lappend(st->parent_links, sl);
+			st->parent_nodes = lappend_int(st->parent_nodes, corr_node);
+			((PjNode *) list_nth(st->nodes, corr_node))->merge =
+				list_make1(deparse_over((Node *) te->expr, corr_inner->varno, rte->relid));
+		}
 		return;
 	}
 
@@ -611,6 +632,234 @@ analyze_sublink(PjState *st, Query *sq, int *outer_rt_node, List *path,
 	}
 }
 
+/* An expression over one table, as SQL text with that table aliased n. */
+static char *
+deparse_over(Node *expr, Index varno, Oid relid)
+{
+	Node	   *copy = copyObject(expr);
+
+	ChangeVarNodes(copy, varno, 1, 0);
+	return deparse_expression(copy, deparse_context_for("n", relid), true, false);
+}
+
+/* The columns of one range table entry that an expression reads. */
+typedef struct VarCollect
+{
+	Index		varno;
+	int			level;			/* the query level of varno */
+	Bitmapset  *atts;
+	bool		wholerow;
+	Bitmapset  *varnos;			/* every varno of that level */
+	bool		sublink;
+} VarCollect;
+
+static bool
+collect_vars(Node *node, VarCollect *c)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+	{
+		Var		   *v = (Var *) node;
+
+		if ((int) v->varlevelsup == c->level)
+		{
+			c->varnos = bms_add_member(c->varnos, v->varno);
+			if ((Index) v->varno == c->varno)
+			{
+				if (v->varattno <= 0)
+					c->wholerow = true;
+				else
+					c->atts = bms_add_member(c->atts, v->varattno);
+			}
+		}
+		return false;
+	}
+	if (IsA(node, SubLink))
+		c->sublink = true;
+	if (IsA(node, Query))
+	{
+		bool		result;
+
+		c->level++;
+		result = query_tree_walker((Query *) node, collect_vars, (void *) c, 0);
+		c->level--;
+		return result;
+	}
+	return expression_tree_walker(node, collect_vars, (void *) c);
+}
+
+static VarCollect
+vars_of(Node *node, Index varno)
+{
+	VarCollect	c = {varno, 0, NULL, false, NULL, false};
+
+	collect_vars(node, &c);
+	return c;
+}
+
+/*
+ * Decide which keys of data a change of the root row or of a parent row
+ * rewrites by a merge.  data must be one jsonb_build_object with constant,
+ * distinct keys.  A key whose value reads only root columns is the root's;
+ * one whose value reads only a joined parent's columns, or is a parent's
+ * scalar subquery, is that parent's.  The root merges only while the
+ * columns read elsewhere do not change (compare); a parent read anywhere
+ * else is recomputed.
+ */
+static bool
+plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
+			TargetEntry *data_te)
+{
+	FuncExpr   *f = (FuncExpr *) data_te->expr;
+	int			nargs;
+	int		   *owner;			/* per pair: node that owns it, or -1 */
+	Bitmapset  *elsewhere = NULL;	/* root columns read outside root keys */
+	bool		root_wholerow = false;
+	List	   *keys = NIL;
+	PjNode	   *root = linitial(st->nodes);
+	ListCell   *lc;
+
+	if (!IsA(f, FuncExpr) || !is_catalog_function(f->funcid, "jsonb_build_object"))
+		return false;
+	nargs = list_length(f->args);
+	if (nargs == 0 || nargs % 2 != 0)
+		return false;
+	owner = palloc(sizeof(int) * nargs / 2);
+	for (int i = 0; i < nargs; i += 2)
+	{
+		Const	   *k = (Const *) list_nth(f->args, i);
+		Node	   *v = (Node *) list_nth(f->args, i + 1);
+		char	   *key;
+		VarCollect	c;
+
+		if (!IsA(k, Const) || k->constisnull ||
+			(k->consttype != TEXTOID && k->consttype != UNKNOWNOID))
+			return false;
+		key = k->consttype == TEXTOID ? TextDatumGetCString(k->constvalue) :
+			pstrdup(DatumGetCString(k->constvalue));
+		foreach(lc, keys)
+			if (strcmp(lfirst(lc), key) == 0)
+				return false;	/* a key twice: the last one wins */
+		keys = lappend(keys, key);
+
+		owner[i / 2] = -1;
+		c = vars_of(v, root_rti);
+		if (IsA(v, SubLink) && list_member_ptr(st->parent_links, v))
+		{
+			foreach(lc, st->parent_links)
+				if (lfirst(lc) == (void *) v)
+					owner[i / 2] = list_nth_int(st->parent_nodes,
+												foreach_current_index(lc));
+		}
+		else if (!c.sublink && !c.wholerow &&
+				 bms_is_subset(c.varnos, bms_make_singleton(root_rti)))
+			owner[i / 2] = 0;
+		else if (!c.sublink && bms_num_members(c.varnos) == 1 &&
+				 rt_node[bms_singleton_member(c.varnos)] > 0)
+		{
+			int			p = rt_node[bms_singleton_member(c.varnos)];
+
+			if (!vars_of(v, bms_singleton_member(c.varnos)).wholerow)
+				owner[i / 2] = p;
+		}
+		if (owner[i / 2] != 0)
+		{
+			elsewhere = bms_union(elsewhere, c.atts);
+			root_wholerow |= c.wholerow;
+		}
+	}
+
+	/* root columns read by the filter, the joins and the other columns */
+	{
+		VarCollect	c = vars_of((Node *) q->jointree, root_rti);
+
+		elsewhere = bms_union(elsewhere, c.atts);
+		root_wholerow |= c.wholerow;
+	}
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *te = lfirst(lc);
+		VarCollect	c;
+
+		if (te == data_te)
+			continue;
+		c = vars_of((Node *) te->expr, root_rti);
+		elsewhere = bms_union(elsewhere, c.atts);
+		root_wholerow |= c.wholerow;
+	}
+
+	/* a joined parent read outside its keys (the filter, other columns) */
+	foreach(lc, st->nodes)
+	{
+		PjNode	   *n = lfirst(lc);
+		int			ni = foreach_current_index(lc);
+		Index		rti = 0;
+		bool		alone = true;
+
+		if (strcmp(n->role, "parent") != 0 || n->merge != NIL)
+			continue;
+		for (int r = 1; r <= list_length(q->rtable); r++)
+			if (rt_node[r] == ni)
+				rti = r;
+		if (rti == 0)
+			continue;
+		if (bms_is_member(rti, vars_of(q->jointree->quals, rti).varnos))
+			alone = false;
+		for (int i = 0; i < nargs; i += 2)
+			if (owner[i / 2] != ni &&
+				bms_is_member(rti, vars_of((Node *) list_nth(f->args, i + 1), rti).varnos))
+				alone = false;
+		{
+			ListCell   *lc2;
+
+			foreach(lc2, q->targetList)
+			{
+				TargetEntry *te = lfirst(lc2);
+
+				if (te != data_te &&
+					bms_is_member(rti, vars_of((Node *) te->expr, rti).varnos))
+					alone = false;
+			}
+		}
+		if (!alone)
+			continue;
+		for (int i = 0; i < nargs; i += 2)
+			if (owner[i / 2] == ni)
+				n->merge = lappend(lappend(n->merge, list_nth(keys, i / 2)),
+								   deparse_over((Node *) list_nth(f->args, i + 1),
+												rti, n->relid));
+	}
+
+	/* a parent read by subquery: its one expression becomes its key's */
+	foreach(lc, st->parent_links)
+	{
+		int			ni = list_nth_int(st->parent_nodes, foreach_current_index(lc));
+		PjNode	   *n = list_nth(st->nodes, ni);
+		char	   *expr = linitial(n->merge);
+		int			found = -1;
+
+		for (int i = 0; i < nargs; i += 2)
+			if (owner[i / 2] == ni)
+				found = i / 2;
+		n->merge = found < 0 ? NIL : list_make2(list_nth(keys, found), expr);
+	}
+
+	/* the root's keys */
+	if (!root_wholerow)
+	{
+		for (int i = 0; i < nargs; i += 2)
+			if (owner[i / 2] == 0)
+				root->merge = lappend(lappend(root->merge, list_nth(keys, i / 2)),
+									  deparse_over((Node *) list_nth(f->args, i + 1),
+												   root_rti, root->relid));
+		elsewhere = bms_add_member(elsewhere, root->col);
+		for (int a = -1; (a = bms_next_member(elsewhere, a)) >= 0;)
+			root->compare = lappend(root->compare, get_attname(root->relid, a, false));
+	}
+	return true;
+}
+
 /* Append "key": "value" (or null) to a JSON object under construction. */
 static void
 json_field(StringInfo s, const char *key, const char *value)
@@ -625,6 +874,27 @@ json_field(StringInfo s, const char *key, const char *value)
 		appendStringInfoString(s, "null");
 }
 
+/* Append a list of strings as a JSON array, or null for none. */
+static void
+json_strings(StringInfo s, List *strings)
+{
+	ListCell   *lc;
+
+	if (strings == NIL)
+	{
+		appendStringInfoString(s, "null");
+		return;
+	}
+	appendStringInfoChar(s, '[');
+	foreach(lc, strings)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(s, ", ");
+		escape_json(s, lfirst(lc));
+	}
+	appendStringInfoChar(s, ']');
+}
+
 /*
  * jsonb_ivm_analyze_projection(query text) returns jsonb: the description
  * of a projection query, or an error naming what is not supported.
@@ -634,7 +904,7 @@ Datum
 jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 {
 	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	PjState		st = {sql, NIL, NIL};
+	PjState		st = {.query_text = sql};
 	List	   *raw;
 	Query	   *q;
 	int		   *rt_node;
@@ -647,6 +917,7 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 	PjWalk		w;
 	ListCell   *lc;
 	StringInfoData s;
+	int			save_nestlevel;
 
 	raw = jb_raw_parser(sql);
 	if (list_length(raw) != 1)
@@ -750,6 +1021,15 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		pj_unsupported(&st, -1, "a volatile function",
 					   "A projection's documents must depend on its tables only.");
 
+	/*
+	 * From here on, expressions are deparsed for the generated functions,
+	 * which run with search_path = pg_catalog, pg_temp: deparse with that
+	 * path, so that everything else is schema-qualified.
+	 */
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	w.st = &st;
 	w.query = q;
 	w.rt_node = rt_node;
@@ -759,6 +1039,21 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 	if (q->jointree->quals && contain_subplans(q->jointree->quals))
 		pj_unsupported(&st, -1, "a subquery in WHERE", NULL);
 	walk_expr(q->jointree->quals, &w);
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *te = lfirst(lc);
+
+		if (!te->resjunk && strcmp(te->resname, "data") == 0 &&
+			!plan_merges(&st, q, rt_node, root_rti, te))
+		{
+			ListCell   *lc2;
+
+			foreach(lc2, st.nodes)
+				((PjNode *) lfirst(lc2))->merge = NIL;
+		}
+	}
+
+	AtEOXact_GUC(true, save_nestlevel);
 
 	/* the description */
 	initStringInfo(&s);
@@ -779,6 +1074,10 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		json_field(&s, "col", get_attname(n->relid, n->col, false));
 		json_field(&s, "up_col", up ? get_attname(up->relid, n->up_col, false) : NULL);
 		json_field(&s, "path", n->path);
+		appendStringInfoString(&s, ", \"merge\": ");
+		json_strings(&s, n->merge);
+		appendStringInfoString(&s, ", \"compare\": ");
+		json_strings(&s, n->compare);
 		appendStringInfo(&s, ", \"up\": %d, \"relid\": %u}", n->up, n->relid);
 	}
 	appendStringInfoString(&s, "]}");

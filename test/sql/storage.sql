@@ -5,11 +5,14 @@
 \i test/lib/helpers.sql
 \set ECHO all
 
--- section: every function is IMMUTABLE, PARALLEL SAFE and not STRICT
+-- section: every document function (in C, on jsonb) is IMMUTABLE, PARALLEL
+-- SAFE and not STRICT
 SELECT p.proname, p.provolatile, p.proparallel, p.proisstrict
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
 	AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'jsonb_ivm')
+	AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+	AND 'jsonb'::regtype = ANY (p.proargtypes::regtype[])
 ORDER BY 1;
 
 -- section: fixtures

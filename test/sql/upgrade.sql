@@ -1,5 +1,6 @@
--- Upgrading: 0.1 installs as released, ALTER EXTENSION UPDATE reaches the
--- current version, and both give the same functions as a fresh install.
+-- Upgrading: 0.1 installs as released, ALTER EXTENSION UPDATE reaches 0.2
+-- and then the current version, and the result has the same objects and
+-- functions as a fresh install.
 SET client_min_messages = warning;
 DROP EXTENSION jsonb_ivm CASCADE;
 CREATE EXTENSION jsonb_ivm VERSION '0.1';
@@ -7,9 +8,28 @@ RESET client_min_messages;
 SELECT extversion FROM pg_extension WHERE extname = 'jsonb_ivm';
 SELECT jsonb_array_update_where('{"a": [{"id": 1}]}', '{a}', 'id', '1', '{"v": 0.1}');
 SELECT jsonb_deep_merge('{}', '{}');
-ALTER EXTENSION jsonb_ivm UPDATE;
+ALTER EXTENSION jsonb_ivm UPDATE TO '0.2';
 SELECT extversion FROM pg_extension WHERE extname = 'jsonb_ivm';
 SELECT jsonb_deep_merge('{"a": {"b": 1}}', '{"a": {"c": 2}}');
+ALTER EXTENSION jsonb_ivm UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'jsonb_ivm';
+-- every member object, with its definition where it has one, and the
+-- tables whose rows pg_dump keeps
+CREATE TEMP TABLE updated_objects AS
+	SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS object,
+		CASE WHEN d.classid = 'pg_proc'::regclass THEN md5(pg_get_functiondef(d.objid))
+			WHEN d.classid = 'pg_class'::regclass THEN
+				(SELECT string_agg(format('%s %s %s', a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull), ', ' ORDER BY a.attnum)
+				 FROM pg_attribute a WHERE a.attrelid = d.objid AND a.attnum > 0 AND NOT a.attisdropped)
+				|| coalesce(' ' || md5(pg_get_viewdef(d.objid)), '')
+			WHEN d.classid = 'pg_policy'::regclass THEN
+				(SELECT md5(pg_get_expr(polqual, polrelid)) FROM pg_policy WHERE oid = d.objid)
+		END AS definition
+	FROM pg_depend d
+	WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'jsonb_ivm')
+	UNION ALL
+	SELECT 'config ' || c::regclass::text, NULL
+	FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'jsonb_ivm';
 -- the functions of the updated extension, as a fresh install declares them
 CREATE TEMP TABLE updated AS
 	SELECT p.oid::regprocedure::text AS signature, p.provolatile, p.proparallel, p.proisstrict,
@@ -19,6 +39,26 @@ CREATE TEMP TABLE updated AS
 		AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'jsonb_ivm');
 DROP EXTENSION jsonb_ivm;
 CREATE EXTENSION jsonb_ivm;
+CREATE TEMP TABLE fresh_objects AS
+	SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS object,
+		CASE WHEN d.classid = 'pg_proc'::regclass THEN md5(pg_get_functiondef(d.objid))
+			WHEN d.classid = 'pg_class'::regclass THEN
+				(SELECT string_agg(format('%s %s %s', a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull), ', ' ORDER BY a.attnum)
+				 FROM pg_attribute a WHERE a.attrelid = d.objid AND a.attnum > 0 AND NOT a.attisdropped)
+				|| coalesce(' ' || md5(pg_get_viewdef(d.objid)), '')
+			WHEN d.classid = 'pg_policy'::regclass THEN
+				(SELECT md5(pg_get_expr(polqual, polrelid)) FROM pg_policy WHERE oid = d.objid)
+		END AS definition
+	FROM pg_depend d
+	WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'jsonb_ivm')
+	UNION ALL
+	SELECT 'config ' || c::regclass::text, NULL
+	FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'jsonb_ivm';
+SELECT object FROM fresh_objects WHERE object NOT LIKE 'function %' ORDER BY 1;
+SELECT 'only after the update' AS side, * FROM (SELECT * FROM updated_objects EXCEPT SELECT * FROM fresh_objects) x
+UNION ALL
+SELECT 'only in a fresh install', * FROM (SELECT * FROM fresh_objects EXCEPT SELECT * FROM updated_objects) y
+ORDER BY 1, 2;
 SELECT signature, provolatile, proparallel, proisstrict, comment IS NOT NULL AS commented
 FROM updated ORDER BY 1;
 SELECT count(*) AS differing FROM (

@@ -1,0 +1,657 @@
+/* jsonb_ivm--0.2--0.3.sql: projections */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION jsonb_ivm UPDATE TO '0.3'" to load this file. \quit
+
+-- Since 0.3.
+CREATE FUNCTION jsonb_ivm_identical(a jsonb, b jsonb)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'jsonb_ivm_identical'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;	-- not STRICT: two NULLs are identical
+
+COMMENT ON FUNCTION jsonb_ivm_identical(jsonb, jsonb) IS
+'whether two documents are stored with the same bytes, so that they print identically';
+
+-------------------------------------------------------------------------
+-- Projections: a table kept equal to a query by generated triggers
+-------------------------------------------------------------------------
+
+CREATE FUNCTION jsonb_ivm_analyze_projection(query text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'jsonb_ivm_analyze_projection'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION jsonb_ivm_analyze_projection(text) IS
+'the tables a projection query reads and how each reaches the root table, or an error naming what is not supported';
+
+-- The definitions.  Objects are named, not referenced by OID, so that a
+-- dump restores them: the projection table, its definition view and the
+-- generated functions all live in schema_name.
+CREATE TABLE jsonb_ivm_projection (
+	schema_name name NOT NULL,
+	table_name name NOT NULL,
+	query text NOT NULL,
+	definition_view name NOT NULL,
+	key_column name NOT NULL,
+	sources jsonb NOT NULL,
+	functions name[] NOT NULL,
+	PRIMARY KEY (schema_name, table_name)
+);
+
+COMMENT ON TABLE jsonb_ivm_projection IS
+'projection definitions, written by jsonb_ivm_create_projection';
+
+SELECT pg_catalog.pg_extension_config_dump('jsonb_ivm_projection', '');
+
+-- Anyone may create projections; a role sees and changes the definitions
+-- of the projection tables it owns only.
+ALTER TABLE jsonb_ivm_projection ENABLE ROW LEVEL SECURITY;
+CREATE POLICY jsonb_ivm_projection_owner ON jsonb_ivm_projection
+	USING (pg_catalog.pg_has_role(CURRENT_USER,
+		(SELECT c.relowner FROM pg_catalog.pg_class c
+		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		 WHERE n.nspname = schema_name AND c.relname = table_name), 'USAGE'));
+GRANT SELECT, INSERT, DELETE ON jsonb_ivm_projection TO PUBLIC;
+
+CREATE VIEW jsonb_ivm_projections AS
+SELECT p.schema_name, p.table_name AS projection, p.key_column,
+	p.query, p.definition_view,
+	ARRAY(SELECT DISTINCT pg_catalog.format('%I.%I', s->>'schema', s->>'table')
+		FROM pg_catalog.jsonb_array_elements(p.sources) s ORDER BY 1) AS source_tables,
+	p.functions
+FROM @extschema@.jsonb_ivm_projection p
+-- the catalog's policy, which a view owned by a superuser would bypass
+WHERE pg_catalog.pg_has_role(CURRENT_USER,
+	(SELECT c.relowner FROM pg_catalog.pg_class c
+	 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	 WHERE n.nspname = p.schema_name AND c.relname = p.table_name), 'USAGE');
+
+COMMENT ON VIEW jsonb_ivm_projections IS
+'the projections: their query, source tables and generated trigger functions';
+
+GRANT SELECT ON jsonb_ivm_projections TO PUBLIC;
+
+-- Statement-level BEFORE trigger on every projection table: only the
+-- generated functions write a projection.  They set the transaction-local
+-- setting jsonb_ivm.maintenance around their writes.  This stops mistakes,
+-- not a determined owner (who may disable triggers anyway): the privileges
+-- on the projection table are the access control.
+CREATE FUNCTION jsonb_ivm_guard()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF current_setting('jsonb_ivm.maintenance', true) = 'on' THEN
+		RETURN NULL;
+	END IF;
+	RAISE EXCEPTION 'cannot change projection %', format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME)
+		USING ERRCODE = 'wrong_object_type',
+		HINT = 'Change the tables its query reads: jsonb_ivm keeps the projection equal to its query.';
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_guard() IS
+'trigger: refuse direct writes to a projection table';
+
+-- The catalog row of a projection, by (possibly qualified) name.
+-- Not SET search_path: an unqualified name is looked up in the caller's.
+CREATE FUNCTION jsonb_ivm_projection_row(projection text)
+RETURNS @extschema@.jsonb_ivm_projection
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+	parts text[] := pg_catalog.parse_ident(projection);
+	r @extschema@.jsonb_ivm_projection;
+BEGIN
+	IF pg_catalog.cardinality(parts) = 1 THEN
+		SELECT * INTO r FROM @extschema@.jsonb_ivm_projection p
+		WHERE p.table_name OPERATOR(pg_catalog.=) parts[1]
+			AND p.schema_name::text OPERATOR(pg_catalog.=) ANY (pg_catalog.current_schemas(false))
+		ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(false), p.schema_name::text) LIMIT 1;
+	ELSE
+		SELECT * INTO r FROM @extschema@.jsonb_ivm_projection p
+		WHERE p.schema_name OPERATOR(pg_catalog.=) parts[1]
+			AND p.table_name OPERATOR(pg_catalog.=) parts[2];
+	END IF;
+	IF r.table_name IS NULL THEN
+		RAISE EXCEPTION 'projection "%" does not exist', projection
+			USING ERRCODE = 'undefined_table';
+	END IF;
+	RETURN r;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_projection_row(text) IS
+'the definition of a projection, found by name as the search path finds tables';
+
+-- Generators.  Each returns SQL text built with format(): %I for every
+-- identifier, %L for every literal.  The nodes are those of
+-- jsonb_ivm_analyze_projection: node 0 is the root table; every other
+-- node's rows reach the node "up" by col = up.up_col.
+
+-- A query for the keys of the documents that rows of node i (read from
+-- rows, a FROM item) belong to: climb to the root, one IN per step.
+CREATE FUNCTION jsonb_ivm_keys_sql(nodes jsonb, i integer, rows text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n jsonb := nodes->i;
+	up jsonb;
+	q text := format('SELECT s.%I FROM %s s', n->>'col', rows);
+BEGIN
+	WHILE (n->>'up')::integer >= 0 LOOP
+		up := nodes->((n->>'up')::integer);
+		IF (n->>'up')::integer = 0 AND n->>'up_col' = up->>'col' THEN
+			RETURN q;			-- the root's key itself
+		END IF;
+		q := format('SELECT u.%I FROM %I.%I u WHERE u.%I IN (%s)',
+			up->>'col', up->>'schema', up->>'table', n->>'up_col', q);
+		n := up;
+	END LOOP;
+	RETURN q;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_keys_sql(jsonb, integer, text) IS
+'generator: the keys of the documents that rows of a source node belong to';
+
+-- Statements that lock FOR SHARE the rows of node d whose col is among
+-- vals, and below them their own linked rows: a trigger copies from them,
+-- so a concurrent change of one of them must end before it reads, or
+-- start after this transaction.
+CREATE FUNCTION jsonb_ivm_locks_sql(nodes jsonb, d integer, vals text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n jsonb := nodes->d;
+	e integer;
+	out text;
+BEGIN
+	out := format(E'\t\tPERFORM FROM %I.%I l WHERE l.%I IN (%s)\n\t\tORDER BY l.%I FOR SHARE;\n',
+		n->>'schema', n->>'table', n->>'col', vals, n->>'col');
+	FOR e IN SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
+		WHERE (v->>'up')::integer = d ORDER BY k
+	LOOP
+		out := out || @extschema@.jsonb_ivm_locks_sql(nodes, e,
+			format('SELECT l.%I FROM %I.%I l WHERE l.%I IN (%s)',
+				nodes->e->>'up_col', n->>'schema', n->>'table', n->>'col', vals));
+	END LOOP;
+	RETURN out;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_locks_sql(jsonb, integer, text) IS
+'generator: lock the rows that changed rows link to, before a trigger copies from them';
+
+-- The function that recomputes given documents from the definition view:
+-- the maintenance every generated trigger ends with.
+CREATE FUNCTION jsonb_ivm_recompute_sql(p @extschema@.jsonb_ivm_projection,
+	fname name, key_type text, columns name[])
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $gen$
+DECLARE
+	others name[] := array_remove(columns, p.key_column);
+BEGIN
+	RETURN format($f$CREATE FUNCTION %1$I.%2$I(keys %3$s[]) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $body$
+-- Generated by jsonb_ivm_create_projection: recompute the documents of
+-- %1$I.%4$I with the given keys from its definition %1$I.%5$I.  Documents
+-- are locked in key order (the lock order of all generated functions), and
+-- a document that does not change is not written.
+DECLARE
+	flag text := current_setting('jsonb_ivm.maintenance', true);
+BEGIN
+	PERFORM FROM %1$I.%4$I t WHERE t.%6$I = ANY (keys)
+	ORDER BY t.%6$I FOR NO KEY UPDATE;
+	PERFORM set_config('jsonb_ivm.maintenance', 'on', true);
+	DELETE FROM %1$I.%4$I t WHERE t.%6$I = ANY (keys)
+		AND NOT EXISTS (SELECT FROM %1$I.%5$I q WHERE q.%6$I = t.%6$I);
+	INSERT INTO %1$I.%4$I AS t (%7$s)
+	SELECT %8$s FROM %1$I.%5$I q WHERE q.%6$I = ANY (keys) ORDER BY q.%6$I
+	ON CONFLICT (%6$I) DO UPDATE SET %9$s
+	WHERE %10$s;
+	PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
+END
+$body$$f$,
+		p.schema_name, fname, key_type, p.table_name, p.definition_view, p.key_column,
+		(SELECT string_agg(format('%I', c), ', ') FROM unnest(columns) c),
+		(SELECT string_agg(format('q.%I', c), ', ') FROM unnest(columns) c),
+		(SELECT string_agg(format('%I = excluded.%I', c, c), ', ') FROM unnest(others) c),
+		(SELECT string_agg(CASE WHEN c = 'data'
+			THEN format('NOT %I.jsonb_ivm_identical(t.data, excluded.data)', '@extschema@')
+			ELSE format('t.%I IS DISTINCT FROM excluded.%I', c, c) END, E'\n\t\tOR ')
+		 FROM unnest(others) c));
+END
+$gen$;
+
+COMMENT ON FUNCTION jsonb_ivm_recompute_sql(@extschema@.jsonb_ivm_projection, name, text, name[]) IS
+'generator: the function that recomputes documents of a projection by key';
+
+-- The rows of one side of an UPDATE (new_rows or old_rows) whose change is
+-- not merged by node i: those are recomputed.
+CREATE FUNCTION jsonb_ivm_unmerged_sql(nodes jsonb, i integer, side text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n jsonb := nodes->i;
+	other text := CASE side WHEN 'new_rows' THEN 'old_rows' ELSE 'new_rows' END;
+BEGIN
+	IF n->'merge' = 'null' THEN
+		RETURN side;
+	END IF;
+	RETURN format('(SELECT x.* FROM %I x WHERE NOT EXISTS (SELECT FROM %I y WHERE y.%I = x.%I%s))',
+		side, other, n->>'col', n->>'col',
+		(SELECT string_agg(format(' AND y.%I::text IS NOT DISTINCT FROM x.%I::text', c, c), '')
+		 FROM jsonb_array_elements_text(coalesce(nullif(n->'compare', 'null'), '[]')) c));
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_unmerged_sql(jsonb, integer, text) IS
+'generator: the changed rows of a source node that its merge does not cover';
+
+-- For an UPDATE of node i's rows: the keys of the documents a merge
+-- rewrites (merge_keys) and the statement that merges (merge_sql).  The
+-- root merges its own keys where the columns read elsewhere are unchanged;
+-- a parent merges its keys into every root row linked to it.
+CREATE FUNCTION jsonb_ivm_merge_sql(p @extschema@.jsonb_ivm_projection,
+	i integer, OUT merge_keys text, OUT merge_sql text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $gen$
+DECLARE
+	n jsonb := p.sources->i;
+	root jsonb := p.sources->0;
+	pairs text;
+	rows_sql text;
+	doc_key text;
+BEGIN
+	SELECT string_agg(format('%L, %s', m.v, n->'merge'->>(m.k::integer)), ', ' ORDER BY m.k)
+	INTO pairs
+	FROM jsonb_array_elements_text(n->'merge') WITH ORDINALITY m(v, k)
+	WHERE m.k % 2 = 1;
+	IF i = 0 THEN
+		rows_sql := format('new_rows n JOIN old_rows o ON o.%I = n.%I', n->>'col', n->>'col')
+			|| (SELECT string_agg(format(E'\n\t\t\tAND o.%I::text IS NOT DISTINCT FROM n.%I::text', c, c), '')
+				FROM jsonb_array_elements_text(n->'compare') c);
+		doc_key := format('n.%I', n->>'col');
+	ELSE
+		rows_sql := format('new_rows n JOIN old_rows o ON o.%1$I = n.%1$I'
+			|| E'\n\t\t\tJOIN %2$I.%3$I r ON r.%4$I = n.%1$I',
+			n->>'col', root->>'schema', root->>'table', n->>'up_col');
+		doc_key := format('r.%I', root->>'col');
+	END IF;
+	merge_keys := format('SELECT %s FROM %s', doc_key, rows_sql);
+	merge_sql := format($f$
+		UPDATE %1$I.%2$I t SET data = m.data
+		FROM (SELECT t2.%3$I, %4$I.jsonb_merge_at_path(t2.data,
+				jsonb_build_object(%5$s), '{}') AS data
+			FROM %6$s
+			JOIN %1$I.%2$I t2 ON t2.%3$I = %7$s) m
+		WHERE t.%3$I = m.%3$I AND NOT %4$I.jsonb_ivm_identical(t.data, m.data);
+$f$,
+		p.schema_name, p.table_name, p.key_column, '@extschema@', pairs, rows_sql, doc_key);
+END
+$gen$;
+
+COMMENT ON FUNCTION jsonb_ivm_merge_sql(@extschema@.jsonb_ivm_projection, integer) IS
+'generator: the merge of the keys that an UPDATE of a root or parent row rewrites alone';
+
+-- The statement-level trigger function of one source table: lock what the
+-- changed rows link to, collect the keys of the documents they belong to,
+-- lock those documents in key order, merge what a merge covers, recompute
+-- the rest.  TRUNCATE recomputes every document.
+CREATE FUNCTION jsonb_ivm_source_sql(p @extschema@.jsonb_ivm_projection,
+	fname name, source_schema name, source_table name, recompute name,
+	key_type text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $gen$
+DECLARE
+	nodes jsonb := p.sources;
+	mine integer[];
+	i integer;
+	d integer;
+	ins_locks text := '';
+	upd_locks text := '';
+	ins_keys text[] := '{}';
+	del_keys text[] := '{}';
+	upd_keys text[] := '{}';
+	merge_keys text[] := '{}';
+	merges text := '';
+	m record;
+BEGIN
+	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
+		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
+	FOREACH i IN ARRAY mine LOOP
+		ins_keys := ins_keys || @extschema@.jsonb_ivm_keys_sql(nodes, i, 'new_rows');
+		del_keys := del_keys || @extschema@.jsonb_ivm_keys_sql(nodes, i, 'old_rows');
+		upd_keys := upd_keys
+			|| @extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows'))
+			|| @extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'old_rows'));
+		IF nodes->i->'merge' <> 'null' THEN
+			m := @extschema@.jsonb_ivm_merge_sql(p, i);
+			merge_keys := merge_keys || m.merge_keys;
+			merges := merges || m.merge_sql;
+		END IF;
+		FOR d IN SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
+			WHERE (v->>'up')::integer = i ORDER BY k
+		LOOP
+			ins_locks := ins_locks || @extschema@.jsonb_ivm_locks_sql(nodes, d,
+				format('SELECT s.%I FROM new_rows s', nodes->d->>'up_col'));
+			-- on UPDATE, only links that the statement created
+			upd_locks := upd_locks || @extschema@.jsonb_ivm_locks_sql(nodes, d,
+				format('SELECT s.v FROM (SELECT n.%1$I AS k, n.%2$I AS v FROM new_rows n'
+					' EXCEPT SELECT o.%1$I, o.%2$I FROM old_rows o) s',
+					nodes->i->>'col', nodes->d->>'up_col'));
+		END LOOP;
+	END LOOP;
+	IF merges <> '' THEN
+		merges := format($f$
+		-- lock every document to write in key order, then merge
+		PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)
+				UNION ALL %4$s)
+		ORDER BY t.%3$I FOR NO KEY UPDATE;
+		flag := current_setting('jsonb_ivm.maintenance', true);
+		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%5$s
+		PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
+$f$,
+			p.schema_name, p.table_name, p.key_column,
+			array_to_string(merge_keys, E'\n\t\t\t\tUNION ALL '), merges);
+	END IF;
+
+	RETURN format($f$CREATE FUNCTION %1$I.%2$I() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $body$
+-- Generated by jsonb_ivm_create_projection: keeps %1$I.%3$I equal to its
+-- query after every statement on %4$I.%5$I.  See
+-- jsonb_ivm_explain_projection(%14$L) for how each change is maintained.
+DECLARE
+	keys %6$s[];
+	flag text;
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		-- no transition table: every document may have changed
+		PERFORM %1$I.%13$I(ARRAY(SELECT %7$I FROM %1$I.%3$I
+			UNION SELECT %7$I FROM %1$I.%8$I ORDER BY 1));
+		RETURN NULL;
+	END IF;
+	IF TG_OP = 'INSERT' THEN
+%9$s		keys := ARRAY(SELECT DISTINCT k FROM (%10$s) s(k) WHERE k IS NOT NULL ORDER BY k);
+	ELSIF TG_OP = 'UPDATE' THEN
+%11$s		keys := ARRAY(SELECT DISTINCT k FROM (%15$s) s(k) WHERE k IS NOT NULL ORDER BY k);%16$s
+	ELSE
+		keys := ARRAY(SELECT DISTINCT k FROM (%12$s) s(k) WHERE k IS NOT NULL ORDER BY k);
+	END IF;
+	IF cardinality(keys) > 0 THEN
+		PERFORM %1$I.%13$I(keys);
+	END IF;
+	RETURN NULL;
+END
+$body$$f$,
+		p.schema_name, fname, p.table_name, source_schema, source_table, key_type,
+		p.key_column, p.definition_view,
+		ins_locks, array_to_string(ins_keys, E'\n\t\t\tUNION ALL '),
+		upd_locks, array_to_string(del_keys, E'\n\t\t\tUNION ALL '), recompute,
+		format('%I.%I', p.schema_name, p.table_name),
+		array_to_string(upd_keys, E'\n\t\t\tUNION ALL '), merges);
+END
+$gen$;
+
+COMMENT ON FUNCTION jsonb_ivm_source_sql(@extschema@.jsonb_ivm_projection, name, name, name, name, text) IS
+'generator: the statement-level trigger function of one source table of a projection';
+
+-- Not SET search_path: the query and the name are read with the caller's,
+-- as CREATE VIEW would read them; the work is done with a pinned one.
+CREATE FUNCTION jsonb_ivm_create_projection(name text, query text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	PERFORM @extschema@.jsonb_ivm_create_projection_in_path($1, $2,
+		pg_catalog.current_setting('search_path'));
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_create_projection(text, text) IS
+'create table name from query, fill it, and install the triggers that keep it equal to the query';
+
+CREATE FUNCTION jsonb_ivm_create_projection_in_path(projection text, query text,
+	caller_path text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	parts text[] := parse_ident(projection);
+	p @extschema@.jsonb_ivm_projection;
+	key_type text;
+	columns name[];
+	src record;
+	fname name;
+	recompute name;
+	used name[] := '{}';
+	op text;
+BEGIN
+	IF cardinality(parts) > 2 THEN
+		RAISE EXCEPTION 'improper projection name (too many dotted names): %', projection
+			USING ERRCODE = 'syntax_error';
+	END IF;
+	-- read the query and the name as the caller would
+	PERFORM set_config('search_path', caller_path, true);
+	p.schema_name := CASE WHEN cardinality(parts) = 2 THEN parts[1] ELSE current_schema() END;
+	IF p.schema_name IS NULL THEN
+		RAISE EXCEPTION 'no schema has been selected to create in'
+			USING ERRCODE = 'invalid_schema_name';
+	END IF;
+	p.table_name := parts[cardinality(parts)];
+	IF to_regclass(format('%I.%I', p.schema_name, p.table_name)) IS NOT NULL THEN
+		RAISE EXCEPTION 'relation "%" already exists', p.table_name
+			USING ERRCODE = 'duplicate_table';
+	END IF;
+	p.query := query;
+	p.sources := @extschema@.jsonb_ivm_analyze_projection(query);
+	p.key_column := p.sources->>'key';
+	p.sources := p.sources->'nodes';
+	p.definition_view := left(p.table_name, 52) || '_definition';
+	EXECUTE format('CREATE VIEW %I.%I AS %s', p.schema_name, p.definition_view, query);
+	PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+
+	-- the layout: the key as primary key, no index on data, room for HOT
+	-- updates, lz4 where the server has it
+	EXECUTE format('CREATE TABLE %I.%I WITH (fillfactor = 70) AS SELECT * FROM %I.%I WITH NO DATA',
+		p.schema_name, p.table_name, p.schema_name, p.definition_view);
+	EXECUTE format('ALTER TABLE %I.%I ADD PRIMARY KEY (%I)',
+		p.schema_name, p.table_name, p.key_column);
+	IF current_setting('server_version_num')::integer >= 140000
+		AND EXISTS (SELECT FROM pg_settings WHERE name = 'default_toast_compression'
+			AND 'lz4' = ANY (enumvals)) THEN
+		EXECUTE format('ALTER TABLE %I.%I ALTER COLUMN data SET COMPRESSION lz4',
+			p.schema_name, p.table_name);
+	END IF;
+	EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I.%I'
+		' FOR EACH STATEMENT EXECUTE FUNCTION %I.jsonb_ivm_guard()',
+		left(p.table_name, 50) || '_ivm_guard', p.schema_name, p.table_name, '@extschema@');
+
+	SELECT format_type(a.atttypid, a.atttypmod) INTO key_type
+	FROM pg_attribute a
+	WHERE a.attrelid = format('%I.%I', p.schema_name, p.table_name)::regclass
+		AND a.attname = p.key_column;
+	columns := ARRAY(SELECT a.attname FROM pg_attribute a
+		WHERE a.attrelid = format('%I.%I', p.schema_name, p.table_name)::regclass
+			AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum);
+
+	-- the generated functions
+	recompute := left(p.table_name, 48) || '_ivm_recompute';
+	used := used || recompute;
+	EXECUTE @extschema@.jsonb_ivm_recompute_sql(p, recompute, key_type, columns);
+	FOR src IN SELECT DISTINCT ON (v->>'schema', v->>'table') v->>'schema' AS s, v->>'table' AS t, k
+		FROM jsonb_array_elements(p.sources) WITH ORDINALITY x(v, k)
+		ORDER BY v->>'schema', v->>'table', k
+	LOOP
+		fname := left(p.table_name, 30) || '_ivm_' || left(src.t, 28);
+		IF fname = ANY (used) THEN
+			fname := left(p.table_name, 28) || '_ivm' || src.k || '_' || left(src.t, 26);
+		END IF;
+		used := used || fname;
+		EXECUTE @extschema@.jsonb_ivm_source_sql(p, fname, src.s, src.t, recompute, key_type);
+		FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
+			EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I.%I REFERENCING %s'
+				' FOR EACH STATEMENT EXECUTE FUNCTION %I.%I()',
+				left(p.table_name, 44) || '_ivm_' || op, upper(op), src.s, src.t,
+				CASE op WHEN 'insert' THEN 'NEW TABLE AS new_rows'
+					WHEN 'update' THEN 'OLD TABLE AS old_rows NEW TABLE AS new_rows'
+					ELSE 'OLD TABLE AS old_rows' END,
+				p.schema_name, fname);
+		END LOOP;
+		EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I.%I'
+			' FOR EACH STATEMENT EXECUTE FUNCTION %I.%I()',
+			left(p.table_name, 44) || '_ivm_truncate', src.s, src.t, p.schema_name, fname);
+	END LOOP;
+	p.functions := used;
+	INSERT INTO @extschema@.jsonb_ivm_projection SELECT p.*;
+
+	-- fill
+	EXECUTE format('SELECT %I.%I(ARRAY(SELECT %I FROM %I.%I ORDER BY 1))',
+		p.schema_name, recompute, p.key_column, p.schema_name, p.definition_view);
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_create_projection_in_path(text, text, text) IS
+'jsonb_ivm_create_projection with the search path to read the query with';
+
+CREATE FUNCTION jsonb_ivm_refresh_projection(name text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	p @extschema@.jsonb_ivm_projection := @extschema@.jsonb_ivm_projection_row($1);
+BEGIN
+	EXECUTE pg_catalog.format('SELECT %1$I.%2$I(ARRAY(SELECT %3$I FROM %1$I.%4$I UNION SELECT %3$I FROM %1$I.%5$I ORDER BY 1))',
+		p.schema_name, p.functions[1], p.key_column, p.table_name, p.definition_view);
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_refresh_projection(text) IS
+'rebuild a projection from its query, writing only the documents that differ';
+
+-- The key as text: one signature for every key type.
+CREATE FUNCTION jsonb_ivm_check_projection(name text)
+RETURNS TABLE (key text, problem text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	p @extschema@.jsonb_ivm_projection := @extschema@.jsonb_ivm_projection_row($1);
+	columns name[];
+BEGIN
+	columns := ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = pg_catalog.format('%I.%I', p.schema_name, p.table_name)::regclass
+			AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+			AND a.attname OPERATOR(pg_catalog.<>) p.key_column ORDER BY a.attnum);
+	RETURN QUERY EXECUTE pg_catalog.format($q$
+		SELECT coalesce(t.%3$I, q.%3$I)::text,
+			CASE WHEN q.%3$I IS NULL THEN 'not in the query'
+				WHEN t.%3$I IS NULL THEN 'missing from the projection'
+				ELSE %6$s END
+		FROM %1$I.%2$I t FULL JOIN %1$I.%4$I q ON q.%3$I = t.%3$I
+		WHERE q.%3$I IS NULL OR t.%3$I IS NULL OR %5$s
+		ORDER BY 1$q$,
+		p.schema_name, p.table_name, p.key_column, p.definition_view,
+		(SELECT pg_catalog.string_agg(pg_catalog.format('t.%1$I::text IS DISTINCT FROM q.%1$I::text', c), ' OR ')
+		 FROM pg_catalog.unnest(columns) c),
+		'concat_ws(''; '', ' || (SELECT pg_catalog.string_agg(pg_catalog.format(
+			'CASE WHEN t.%1$I::text IS DISTINCT FROM q.%1$I::text THEN %2$L END', c, c || ' differs'), ', ')
+		 FROM pg_catalog.unnest(columns) c) || ')');
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_check_projection(text) IS
+'the keys where a projection and its query differ (compared as text), with what differs; empty when equal';
+
+CREATE FUNCTION jsonb_ivm_drop_projection(name text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	p @extschema@.jsonb_ivm_projection := @extschema@.jsonb_ivm_projection_row($1);
+	f name;
+BEGIN
+	BEGIN
+		EXECUTE pg_catalog.format('DROP TABLE %I.%I', p.schema_name, p.table_name);
+	EXCEPTION WHEN dependent_objects_still_exist THEN
+		RAISE EXCEPTION 'cannot drop projection %.% because other objects depend on it',
+			p.schema_name, p.table_name
+			USING ERRCODE = 'dependent_objects_still_exist',
+			DETAIL = (SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s depends on it',
+					CASE WHEN c.table_name IS NOT NULL
+						THEN pg_catalog.format('projection %I.%I', c.schema_name, c.table_name)
+						ELSE pg_catalog.format('view %s', v.oid::regclass) END), ', ')
+				FROM pg_catalog.pg_depend d
+				JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
+				JOIN pg_catalog.pg_class v ON v.oid = r.ev_class
+				LEFT JOIN @extschema@.jsonb_ivm_projection c
+					ON c.definition_view OPERATOR(pg_catalog.=) v.relname
+					AND c.schema_name OPERATOR(pg_catalog.=) (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = v.relnamespace)
+				WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+					AND d.refobjid = pg_catalog.format('%I.%I', p.schema_name, p.table_name)::pg_catalog.regclass
+					AND v.oid <> d.refobjid),
+			HINT = 'Drop the projections that read it first.';
+	END;
+	-- CASCADE drops the triggers that call these functions, and only them
+	FOREACH f IN ARRAY p.functions LOOP
+		EXECUTE pg_catalog.format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);
+	END LOOP;
+	EXECUTE pg_catalog.format('DROP VIEW %I.%I', p.schema_name, p.definition_view);
+	DELETE FROM @extschema@.jsonb_ivm_projection c
+	WHERE c.schema_name OPERATOR(pg_catalog.=) p.schema_name
+		AND c.table_name OPERATOR(pg_catalog.=) p.table_name;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_drop_projection(text) IS
+'drop a projection: its table, triggers, generated functions and definition';
+
+CREATE FUNCTION jsonb_ivm_explain_projection(name text)
+RETURNS TABLE (source text, change text, maintenance text)
+LANGUAGE sql STABLE
+AS $$
+	SELECT pg_catalog.format('%I.%I', s.v->>'schema', s.v->>'table'), c.change,
+		CASE WHEN c.change OPERATOR(pg_catalog.=) 'TRUNCATE' THEN 'refresh projection'
+			WHEN c.change OPERATOR(pg_catalog.=) 'UPDATE' THEN
+				(SELECT pg_catalog.string_agg(CASE
+					WHEN (n.v->'merge') OPERATOR(pg_catalog.=) 'null'::jsonb THEN 'recompute document'
+					WHEN n.k OPERATOR(pg_catalog.=) 1 THEN pg_catalog.format(
+						'merge keys %s; recompute document when %s change',
+						(SELECT pg_catalog.string_agg(m.key, ', ' ORDER BY m.o)
+						 FROM pg_catalog.jsonb_array_elements_text(n.v->'merge') WITH ORDINALITY m(key, o)
+						 WHERE ((m.o) OPERATOR(pg_catalog.%) 2) OPERATOR(pg_catalog.=) 1),
+						(SELECT pg_catalog.string_agg(c, ', ')
+						 FROM pg_catalog.jsonb_array_elements_text(n.v->'compare') c))
+					ELSE pg_catalog.format('merge at path %s; recompute document when %s changes',
+						n.v->'merge'->>0, n.v->>'col') END, '; ' ORDER BY n.k)
+				 FROM pg_catalog.jsonb_array_elements(p.sources) WITH ORDINALITY n(v, k)
+				 WHERE (n.v->>'schema') OPERATOR(pg_catalog.=) (s.v->>'schema')
+					AND (n.v->>'table') OPERATOR(pg_catalog.=) (s.v->>'table'))
+			ELSE 'recompute document' END
+	FROM @extschema@.jsonb_ivm_projection_row($1) p,
+		LATERAL (SELECT DISTINCT ON (v->>'schema', v->>'table') v, k
+		  FROM pg_catalog.jsonb_array_elements(p.sources) WITH ORDINALITY x(v, k)
+		  ORDER BY v->>'schema', v->>'table', k) s,
+		(VALUES (1, 'INSERT'), (2, 'UPDATE'), (3, 'DELETE'), (4, 'TRUNCATE')) c(o, change)
+	ORDER BY s.k, c.o
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_explain_projection(text) IS
+'for every source table of a projection and kind of change, how the projection is maintained';
