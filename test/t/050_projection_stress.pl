@@ -93,7 +93,7 @@ for my $name (qw(cqrs blog shop))
 
 	# one statement; three in one transaction; three under REPEATABLE READ
 	# and under SERIALIZABLE (retried on serialization failures)
-	my $step = "SELECT * FROM ivm_test.${name}_step(:seed);\n";
+	my $step = "SELECT * FROM ivm_test.step('$name', :seed);\n";
 	my %scripts = (
 		single => "\\set seed random(1, 2147483646)\n$step",
 		transaction => "\\set seed random(1, 2147483646)\nBEGIN;\n"
