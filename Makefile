@@ -4,7 +4,7 @@ EXTVERSION = 0.3
 MODULE_big = jsonb_ivm
 OBJS = src/jsonb_ivm.o src/jsonb_splice.o src/path.o \
 	src/array_ops.o src/merge_ops.o src/compare_ops.o \
-	src/projection_analyze.o
+	src/projection_analyze.o src/projection_ops.o
 
 # sql/jsonb_ivm.sql is the current version; every other script in sql/ is
 # a released full script or an upgrade script, installed as it is

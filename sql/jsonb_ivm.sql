@@ -95,6 +95,16 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;	-- not STRICT: two NULLs are identical
 COMMENT ON FUNCTION jsonb_ivm_identical(jsonb, jsonb) IS
 'whether two documents are stored with the same bytes, so that they print identically';
 
+-- NULL where an old element is missing or repeated: the caller recomputes.
+CREATE FUNCTION jsonb_ivm_array_replace(target jsonb, array_path text[],
+	olds jsonb, news jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'jsonb_ivm_array_replace'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;	-- not STRICT: a NULL target gives NULL, a NULL path is an error
+
+COMMENT ON FUNCTION jsonb_ivm_array_replace(jsonb, text[], jsonb, jsonb) IS
+'replace each element of the array at array_path stored exactly as olds[i] by news[i], or NULL if one is not there exactly once';
+
 -------------------------------------------------------------------------
 -- Projections: a table kept equal to a query by generated triggers
 -------------------------------------------------------------------------
@@ -190,8 +200,8 @@ BEGIN
 	IF pg_catalog.cardinality(parts) = 1 THEN
 		SELECT * INTO r FROM @extschema@.jsonb_ivm_projection p
 		WHERE p.table_name OPERATOR(pg_catalog.=) parts[1]
-			AND p.schema_name::text OPERATOR(pg_catalog.=) ANY (pg_catalog.current_schemas(false))
-		ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(false), p.schema_name::text) LIMIT 1;
+			AND p.schema_name OPERATOR(pg_catalog.=) ANY (pg_catalog.current_schemas(false))
+		ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(false), p.schema_name) LIMIT 1;
 	ELSE
 		SELECT * INTO r FROM @extschema@.jsonb_ivm_projection p
 		WHERE p.schema_name OPERATOR(pg_catalog.=) parts[1]
@@ -213,28 +223,50 @@ COMMENT ON FUNCTION jsonb_ivm_projection_row(text) IS
 -- jsonb_ivm_analyze_projection: node 0 is the root table; every other
 -- node's rows reach the node "up" by col = up.up_col.
 
--- A query for the keys of the documents that rows of node i (read from
--- rows, a FROM item) belong to: climb to the root, one IN per step.
-CREATE FUNCTION jsonb_ivm_keys_sql(nodes jsonb, i integer, rows text)
-RETURNS text
+-- The joins from rows of node i (aliased n) up to the root, and the
+-- expression of the document key they lead to.
+CREATE FUNCTION jsonb_ivm_doc_key_sql(nodes jsonb, i integer,
+	OUT joins text, OUT doc_key text)
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	n jsonb := nodes->i;
 	up jsonb;
-	q text := format('SELECT s.%I FROM %s s', n->>'col', rows);
+	alias text := 'n';
+	depth integer := 0;
 BEGIN
+	joins := '';
 	WHILE (n->>'up')::integer >= 0 LOOP
 		up := nodes->((n->>'up')::integer);
 		IF (n->>'up')::integer = 0 AND n->>'up_col' = up->>'col' THEN
-			RETURN q;			-- the root's key itself
+			doc_key := format('%s.%I', alias, n->>'col');
+			RETURN;
 		END IF;
-		q := format('SELECT u.%I FROM %I.%I u WHERE u.%I IN (%s)',
-			up->>'col', up->>'schema', up->>'table', n->>'up_col', q);
+		depth := depth + 1;
+		joins := joins || format(E'\n\t\t\tJOIN %I.%I u%s ON u%s.%I = %s.%I',
+			up->>'schema', up->>'table', depth, depth, n->>'up_col', alias, n->>'col');
+		alias := 'u' || depth;
 		n := up;
 	END LOOP;
-	RETURN q;
+	doc_key := format('%s.%I', alias, n->>'col');
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_doc_key_sql(jsonb, integer) IS
+'generator: the joins from the rows of a source node to the key of their document';
+
+-- A query for the keys of the documents that rows of node i (read from
+-- rows, a FROM item) belong to: joined up to the root.
+CREATE FUNCTION jsonb_ivm_keys_sql(nodes jsonb, i integer, rows text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	k record := @extschema@.jsonb_ivm_doc_key_sql(nodes, i);
+BEGIN
+	RETURN format('SELECT %s FROM %s n%s', k.doc_key, rows, k.joins);
 END
 $$;
 
@@ -330,7 +362,7 @@ DECLARE
 	n jsonb := nodes->i;
 	other text := CASE side WHEN 'new_rows' THEN 'old_rows' ELSE 'new_rows' END;
 BEGIN
-	IF n->'merge' = 'null' THEN
+	IF n->'merge' = 'null' AND n->'element' = 'null' THEN
 		RETURN side;
 	END IF;
 	RETURN format('(SELECT x.* FROM %I x WHERE NOT EXISTS (SELECT FROM %I y WHERE y.%I = x.%I%s))',
@@ -390,6 +422,50 @@ $gen$;
 COMMENT ON FUNCTION jsonb_ivm_merge_sql(@extschema@.jsonb_ivm_projection, integer) IS
 'generator: the merge of the keys that an UPDATE of a root or parent row rewrites alone';
 
+-- For an UPDATE of node i's rows that changes only columns its array
+-- elements read: the keys of the documents to patch (element_keys), and
+-- the statements that replace each changed element, found by its exact
+-- old value (element_sql).  A document where an old element is not found
+-- exactly once is recomputed instead.
+CREATE FUNCTION jsonb_ivm_element_sql(p @extschema@.jsonb_ivm_projection,
+	i integer, OUT element_keys text, OUT element_sql text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $gen$
+DECLARE
+	n jsonb := p.sources->i;
+	k record;
+	rows_sql text;
+BEGIN
+	k := @extschema@.jsonb_ivm_doc_key_sql(p.sources, i);
+	rows_sql := format('new_rows n JOIN old_rows o ON o.%I = n.%I', n->>'col', n->>'col')
+		|| (SELECT coalesce(string_agg(format(E'\n\t\t\t\tAND o.%I::text IS NOT DISTINCT FROM n.%I::text', c, c), ''), '')
+			FROM jsonb_array_elements_text(n->'compare') c)
+		|| k.joins;
+	element_keys := format('SELECT %s FROM %s', k.doc_key, rows_sql);
+	element_sql := format($f$
+		-- replace the elements of the changed rows in %1$s
+		SELECT array_agg(e.k), array_agg(%2$I.jsonb_ivm_array_replace(t.data, %3$L, e.olds, e.news))
+		INTO patched, patches
+		FROM (SELECT %4$s AS k, jsonb_agg(%5$s) AS olds, jsonb_agg(%6$s) AS news
+			FROM %7$s
+			GROUP BY 1) e
+		JOIN %8$I.%9$I t ON t.%10$I = e.k;
+		UPDATE %8$I.%9$I t SET data = x.d
+		FROM unnest(patched, patches) x(k, d)
+		WHERE t.%10$I = x.k AND x.d IS NOT NULL AND NOT %2$I.jsonb_ivm_identical(t.data, x.d);
+		-- where an element was not found exactly once: recompute
+		keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
+$f$,
+		n->'element'->>0, '@extschema@', ARRAY[n->'element'->>0],
+		k.doc_key, n->'element'->>2, n->'element'->>1, rows_sql,
+		p.schema_name, p.table_name, p.key_column);
+END
+$gen$;
+
+COMMENT ON FUNCTION jsonb_ivm_element_sql(@extschema@.jsonb_ivm_projection, integer) IS
+'generator: the replacement of the array elements that an UPDATE of their rows rewrites';
+
 -- The statement-level trigger function of one source table: lock what the
 -- changed rows link to, collect the keys of the documents they belong to,
 -- lock those documents in key order, merge what a merge covers, recompute
@@ -428,6 +504,11 @@ BEGIN
 			merge_keys := merge_keys || m.merge_keys;
 			merges := merges || m.merge_sql;
 		END IF;
+		IF nodes->i->'element' <> 'null' THEN
+			m := @extschema@.jsonb_ivm_element_sql(p, i);
+			merge_keys := merge_keys || m.element_keys;
+			merges := merges || m.element_sql;
+		END IF;
 		FOR d IN SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 			WHERE (v->>'up')::integer = i ORDER BY k
 		LOOP
@@ -463,6 +544,8 @@ AS $body$
 -- jsonb_ivm_explain_projection(%14$L) for how each change is maintained.
 DECLARE
 	keys %6$s[];
+	patched %6$s[];
+	patches jsonb[];
 	flag text;
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
@@ -706,6 +789,20 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_drop_projection(text) IS
 'drop a projection: its table, triggers, generated functions and definition';
 
+-- "id changes", "any of id, name changes": for explain.
+CREATE FUNCTION jsonb_ivm_columns_change(columns jsonb)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN jsonb_array_length(columns) = 1 THEN columns->>0 || ' changes'
+		ELSE 'any of ' || (SELECT string_agg(c, ', ') FROM jsonb_array_elements_text(columns) c)
+			|| ' changes' END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_columns_change(jsonb) IS
+'explain''s wording for a change of one of the columns given';
+
 CREATE FUNCTION jsonb_ivm_explain_projection(name text)
 RETURNS TABLE (source text, change text, maintenance text)
 LANGUAGE sql STABLE
@@ -714,14 +811,16 @@ AS $$
 		CASE WHEN c.change OPERATOR(pg_catalog.=) 'TRUNCATE' THEN 'refresh projection'
 			WHEN c.change OPERATOR(pg_catalog.=) 'UPDATE' THEN
 				(SELECT pg_catalog.string_agg(CASE
+					WHEN (n.v->'element') OPERATOR(pg_catalog.<>) 'null'::jsonb THEN pg_catalog.format(
+						'replace element in %s; recompute document when %s',
+						n.v->'element'->>0, @extschema@.jsonb_ivm_columns_change(n.v->'compare'))
 					WHEN (n.v->'merge') OPERATOR(pg_catalog.=) 'null'::jsonb THEN 'recompute document'
 					WHEN n.k OPERATOR(pg_catalog.=) 1 THEN pg_catalog.format(
-						'merge keys %s; recompute document when %s change',
+						'merge keys %s; recompute document when %s',
 						(SELECT pg_catalog.string_agg(m.key, ', ' ORDER BY m.o)
 						 FROM pg_catalog.jsonb_array_elements_text(n.v->'merge') WITH ORDINALITY m(key, o)
 						 WHERE ((m.o) OPERATOR(pg_catalog.%) 2) OPERATOR(pg_catalog.=) 1),
-						(SELECT pg_catalog.string_agg(c, ', ')
-						 FROM pg_catalog.jsonb_array_elements_text(n.v->'compare') c))
+						@extschema@.jsonb_ivm_columns_change(n.v->'compare'))
 					ELSE pg_catalog.format('merge at path %s; recompute document when %s changes',
 						n.v->'merge'->>0, n.v->>'col') END, '; ' ORDER BY n.k)
 				 FROM pg_catalog.jsonb_array_elements(p.sources) WITH ORDINALITY n(v, k)

@@ -47,4 +47,11 @@
 	((void) ExecCheckRTPerms((query)->rtable, true))
 #endif
 
+/* 18 added a flag: whether a deferrable primary key counts (not for us) */
+#if PG_VERSION_NUM >= 180000
+#define jb_primary_key_index(rel) RelationGetPrimaryKeyIndex((rel), false)
+#else
+#define jb_primary_key_index(rel) RelationGetPrimaryKeyIndex(rel)
+#endif
+
 #endif							/* JSONB_IVM_COMPAT_H */

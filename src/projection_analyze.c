@@ -55,7 +55,10 @@ typedef struct PjNode
 	char	   *path;			/* where its content lands in data */
 	List	   *merge;			/* key, expression, ...: the keys of data a
 								 * change of this node's row rewrites alone */
-	List	   *compare;		/* root: the columns read elsewhere */
+	List	   *compare;		/* the columns read elsewhere: a change of
+								 * one of them is recomputed */
+	List	   *element;		/* path key, element over n, over o: the
+								 * array element an UPDATE replaces */
 } PjNode;
 
 typedef struct PjState
@@ -65,6 +68,8 @@ typedef struct PjState
 	List	   *sources;		/* distinct relids, for privilege checks */
 	List	   *parent_links;	/* SubLinks of parents read without a filter */
 	List	   *parent_nodes;	/* ... and their nodes (int) */
+	List	   *array_links;	/* SubLinks of arrays of one table's elements */
+	List	   *array_nodes;	/* ... and that table's nodes (int) */
 } PjState;
 
 /* Expression walk inside one query level. */
@@ -79,6 +84,19 @@ typedef struct PjWalk
 static void analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node,
 							List *path);
 static char *deparse_over(Node *expr, Index varno, Oid relid);
+static char *deparse_as(Node *expr, Index varno, Oid relid, const char *alias);
+/* The columns of one range table entry that an expression reads. */
+typedef struct VarCollect
+{
+	Index		varno;
+	int			level;			/* the query level of varno */
+	Bitmapset  *atts;
+	bool		wholerow;
+	Bitmapset  *varnos;			/* every varno of that level */
+	bool		sublink;
+} VarCollect;
+
+static VarCollect *vars_in(Node *node, Index varno);
 
 /* Raise the engine's error for an unsupported construct. */
 static void
@@ -218,7 +236,7 @@ static AttrNumber
 primary_key_column(Oid relid)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
-	Oid			pkoid = RelationGetPrimaryKeyIndex(rel);
+	Oid			pkoid = jb_primary_key_index(rel);
 	AttrNumber	result = 0;
 
 	if (OidIsValid(pkoid))
@@ -619,6 +637,50 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					sortcols = bms_add_member(sortcols, n->up_col);
 			}
 		}
+		/*
+		 * An element built from the columns of one table T: an UPDATE of a
+		 * T row that changes no column read elsewhere (join, sort) rewrites
+		 * its element only, found by its exact old value.  That value is
+		 * the row's own only when every row linked to the root is in the
+		 * array: no filter, and no table but T and those between T and the
+		 * correlated table (whose rows an inner join could drop).
+		 */
+		{
+			Node	   *elem = (Node *) ((TargetEntry *) linitial(agg->args))->expr;
+			Bitmapset  *varnos = vars_in(elem, 0)->varnos;
+			int			on_path = 0;
+
+			if (bms_num_members(varnos) == 1)
+				for (int k = rt_node[bms_singleton_member(varnos)];
+					 k >= corr_node; k = ((PjNode *) list_nth(st->nodes, k))->up)
+					on_path++;
+			if (bms_num_members(varnos) == 1 && list_length(quals) == ntables &&
+				on_path == ntables)
+			{
+				Index		t = bms_singleton_member(varnos);
+				VarCollect *ev = vars_in(elem, t);
+				Bitmapset  *elsewhere = vars_in((Node *) quals, t)->atts;
+				PjNode	   *tn = list_nth(st->nodes, rt_node[t]);
+				Oid			trel = rt_fetch(t, sq->rtable)->relid;
+
+				foreach(lc, agg->args)
+					if (foreach_current_index(lc) > 0)
+						elsewhere = bms_union(elsewhere,
+											  vars_in((Node *) ((TargetEntry *) lfirst(lc))->expr, t)->atts);
+				if (!ev->wholerow && !vars_in((Node *) agg->args, t)->wholerow &&
+					!vars_in((Node *) quals, t)->wholerow)
+				{
+					elsewhere = bms_add_member(elsewhere, tn->col);
+					tn->element = list_make2(deparse_as(elem, t, trel, "n"),
+											 deparse_as(elem, t, trel, "o"));
+					for (int a = -1; (a = bms_next_member(elsewhere, a)) >= 0;)
+						tn->compare = lappend(tn->compare, get_attname(trel, a, false));
+					st->array_links = lappend(st->array_links, sl);
+					st->array_nodes = lappend_int(st->array_nodes, rt_node[t]);
+				}
+			}
+		}
+
 		if (!unique_within(crte->relid, sortcols, corr_inner->varattno))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -632,26 +694,22 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 	}
 }
 
-/* An expression over one table, as SQL text with that table aliased n. */
+/* An expression over one table, as SQL text with that table aliased. */
 static char *
-deparse_over(Node *expr, Index varno, Oid relid)
+deparse_as(Node *expr, Index varno, Oid relid, const char *alias)
 {
 	Node	   *copy = copyObject(expr);
 
 	ChangeVarNodes(copy, varno, 1, 0);
-	return deparse_expression(copy, deparse_context_for("n", relid), true, false);
+	return deparse_expression(copy, deparse_context_for(alias, relid), true, false);
 }
 
-/* The columns of one range table entry that an expression reads. */
-typedef struct VarCollect
+static char *
+deparse_over(Node *expr, Index varno, Oid relid)
 {
-	Index		varno;
-	int			level;			/* the query level of varno */
-	Bitmapset  *atts;
-	bool		wholerow;
-	Bitmapset  *varnos;			/* every varno of that level */
-	bool		sublink;
-} VarCollect;
+	return deparse_as(expr, varno, relid, "n");
+}
+
 
 static bool
 collect_vars(Node *node, VarCollect *c)
@@ -695,6 +753,15 @@ vars_of(Node *node, Index varno)
 	VarCollect	c = {varno, 0, NULL, false, NULL, false};
 
 	collect_vars(node, &c);
+	return c;
+}
+
+static VarCollect *
+vars_in(Node *node, Index varno)
+{
+	VarCollect *c = palloc(sizeof(VarCollect));
+
+	*c = vars_of(node, varno);
 	return c;
 }
 
@@ -845,6 +912,28 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 		n->merge = found < 0 ? NIL : list_make2(list_nth(keys, found), expr);
 	}
 
+	/* an array of one table's elements: the key it is the value of */
+	foreach(lc, st->array_links)
+	{
+		PjNode	   *n = list_nth(st->nodes, list_nth_int(st->array_nodes,
+														 foreach_current_index(lc)));
+		char	   *key = NULL;
+
+		for (int i = 0; i < nargs; i += 2)
+		{
+			Node	   *v = (Node *) list_nth(f->args, i + 1);
+
+			if (IsA(v, CoalesceExpr))
+				v = (Node *) linitial(((CoalesceExpr *) v)->args);
+			if (v == lfirst(lc))
+				key = list_nth(keys, i / 2);
+		}
+		if (key != NULL && list_length(n->element) == 2)
+			n->element = lcons(key, n->element);
+		else
+			n->element = NIL;
+	}
+
 	/* the root's keys */
 	if (!root_wholerow)
 	{
@@ -976,9 +1065,10 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		if (!l || !r)
 			pj_unsupported(&st, exprLocation(j->quals), "this join condition",
 						   "Join a parent by one equality: parent.primary_key = root.column.");
-		pv = l->varno == ((RangeTblRef *) j->rarg)->rtindex ? l : r;
+		pv = (int) l->varno == ((RangeTblRef *) j->rarg)->rtindex ? l : r;
 		rv = pv == l ? r : l;
-		if (rv->varno != root_rti || pv->varno != ((RangeTblRef *) j->rarg)->rtindex)
+		if ((int) rv->varno != root_rti ||
+			(int) pv->varno != ((RangeTblRef *) j->rarg)->rtindex)
 			pj_unsupported(&st, exprLocation(j->quals), "a join condition that does not link a parent to the root table", NULL);
 		if (!unique_within(rt_fetch(pv->varno, q->rtable)->relid,
 						   bms_make_singleton(pv->varattno), 0))
@@ -992,7 +1082,7 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 	/* the key and the document */
 	key_te = linitial(q->targetList);
 	if (!IsA(key_te->expr, Var) ||
-		((Var *) key_te->expr)->varno != root_rti ||
+		(int) ((Var *) key_te->expr)->varno != root_rti ||
 		((Var *) key_te->expr)->varattno != pk)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
@@ -1049,7 +1139,10 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 			ListCell   *lc2;
 
 			foreach(lc2, st.nodes)
+			{
 				((PjNode *) lfirst(lc2))->merge = NIL;
+				((PjNode *) lfirst(lc2))->element = NIL;
+			}
 		}
 	}
 
@@ -1077,7 +1170,9 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		appendStringInfoString(&s, ", \"merge\": ");
 		json_strings(&s, n->merge);
 		appendStringInfoString(&s, ", \"compare\": ");
-		json_strings(&s, n->compare);
+		json_strings(&s, n->merge || n->element ? n->compare : NIL);
+		appendStringInfoString(&s, ", \"element\": ");
+		json_strings(&s, n->element);
 		appendStringInfo(&s, ", \"up\": %d, \"relid\": %u}", n->up, n->relid);
 	}
 	appendStringInfoString(&s, "]}");

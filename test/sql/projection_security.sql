@@ -48,6 +48,8 @@ CREATE ROLE regress_jsonb_ivm_user;
 CREATE TABLE secret (id integer PRIMARY KEY, pin text, label text);
 INSERT INTO secret VALUES (1, '1234', 'one');
 CREATE SCHEMA regress_own AUTHORIZATION regress_jsonb_ivm_user;
+CREATE SCHEMA regress_theirs;
+GRANT USAGE ON SCHEMA regress_theirs TO regress_jsonb_ivm_user;
 GRANT SELECT (id, label) ON secret TO regress_jsonb_ivm_user;
 SET ROLE regress_jsonb_ivm_user;
 -- fails: no SELECT on the column pin
@@ -57,8 +59,8 @@ SELECT jsonb_ivm_create_projection('regress_own.p', $$SELECT s.id, jsonb_build_o
 RESET ROLE;
 GRANT TRIGGER ON secret TO regress_jsonb_ivm_user;
 SET ROLE regress_jsonb_ivm_user;
--- fails: no CREATE on the schema public
-SELECT jsonb_ivm_create_projection('public.p', $$SELECT s.id, jsonb_build_object('label', s.label) AS data FROM public.secret s$$);
+-- fails: no CREATE on the schema
+SELECT jsonb_ivm_create_projection('regress_theirs.p', $$SELECT s.id, jsonb_build_object('label', s.label) AS data FROM public.secret s$$);
 SELECT jsonb_ivm_create_projection('regress_own.p', $$SELECT s.id, jsonb_build_object('label', s.label) AS data FROM public.secret s$$);
 SELECT * FROM regress_own.p;
 SELECT projection FROM jsonb_ivm_projections;
@@ -69,6 +71,6 @@ SET ROLE regress_jsonb_ivm_other;
 SELECT projection FROM jsonb_ivm_projections;
 RESET ROLE;
 SELECT jsonb_ivm_drop_projection('regress_own.p');
-DROP SCHEMA regress_own;
+DROP SCHEMA regress_own, regress_theirs;
 DROP TABLE secret;
 DROP ROLE regress_jsonb_ivm_user, regress_jsonb_ivm_other;

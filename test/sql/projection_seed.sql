@@ -49,51 +49,48 @@ SELECT * FROM jsonb_ivm_explain_projection('tv_dns_server');
 SELECT * FROM jsonb_ivm_explain_projection('tv_network_configuration');
 SELECT * FROM jsonb_ivm_explain_projection('tv_allocation');
 
-CREATE FUNCTION seed_checks() RETURNS TABLE (projection text, key text, problem text)
-LANGUAGE sql AS $$
-	SELECT p.projection, c.key, c.problem
-	FROM jsonb_ivm_projections p, jsonb_ivm_check_projection(p.projection) c
-	ORDER BY 1, 2
-$$;
-SELECT * FROM seed_checks();
+\set ECHO none
+\i test/lib/projection.sql
+\set ECHO all
+SELECT * FROM all_checks();
 
 -- section: the cascade, one change of each kind
 UPDATE bench_dns_servers SET ip = '10.0.0.1' WHERE id = 3;
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 SELECT data->'network_configuration'->'dns_servers'->0 AS first_server
 FROM tv_allocation WHERE id = 1;
 UPDATE bench_dns_servers SET payload = 'extra' WHERE id IN (1, 2, 3);
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 UPDATE bench_dns_servers SET payload = NULL WHERE id = 2;	-- a key disappears
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 UPDATE bench_nc_dns_mapping SET priority = priority + 10 WHERE dns_server_id = 1;	-- moves
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 DELETE FROM bench_nc_dns_mapping WHERE dns_server_id = 4;
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 INSERT INTO bench_nc_dns_mapping VALUES (1, 4, 0), (2, 4, 100);
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 UPDATE bench_nc_dns_mapping SET network_configuration_id = 3 WHERE network_configuration_id = 2 AND dns_server_id = 4;
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 UPDATE bench_network_configs SET name = 'renamed', gateway_ip = '10.1.1.1' WHERE id <= 3;
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 INSERT INTO bench_network_configs VALUES (100, 'new', 'g', 'm', '2024-01-01');
 UPDATE bench_allocations SET network_configuration_id = 100 WHERE id = 1;
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 UPDATE bench_allocations SET network_configuration_id = NULL WHERE id = 2;
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 UPDATE bench_allocations SET id = 1000 WHERE id = 3;
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 DELETE FROM bench_allocations WHERE id = 4;
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 INSERT INTO bench_dns_servers VALUES (1000, '1.1.1.1', 53, 'active', NULL);
 INSERT INTO bench_nc_dns_mapping VALUES (100, 1000, 1);
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 SELECT data FROM tv_allocation WHERE id = 1;
 -- a bulk statement over many servers
 UPDATE bench_dns_servers SET status = 'maintenance' WHERE id % 2 = 0;
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 TRUNCATE bench_allocations;
-SELECT * FROM seed_checks();
+SELECT * FROM all_checks();
 SELECT count(*) FROM tv_allocation;
 
 -- section: byte-exact against the query
@@ -107,6 +104,6 @@ SELECT count(*) AS differing FROM (
 SELECT jsonb_ivm_drop_projection('tv_allocation');
 SELECT jsonb_ivm_drop_projection('tv_network_configuration');
 SELECT jsonb_ivm_drop_projection('tv_dns_server');
-DROP FUNCTION seed_checks();
+DROP FUNCTION all_checks();
 DROP TABLE bench_allocations, bench_nc_dns_mapping, bench_network_configs, bench_dns_servers;
 DROP FUNCTION generate_cqrs_data(integer, integer, integer, boolean);

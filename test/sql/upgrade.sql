@@ -15,21 +15,24 @@ ALTER EXTENSION jsonb_ivm UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'jsonb_ivm';
 -- every member object, with its definition where it has one, and the
 -- tables whose rows pg_dump keeps
-CREATE TEMP TABLE updated_objects AS
+CREATE TEMP VIEW extension_objects AS
 	SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS object,
 		CASE WHEN d.classid = 'pg_proc'::regclass THEN md5(pg_get_functiondef(d.objid))
 			WHEN d.classid = 'pg_class'::regclass THEN
 				(SELECT string_agg(format('%s %s %s', a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull), ', ' ORDER BY a.attnum)
 				 FROM pg_attribute a WHERE a.attrelid = d.objid AND a.attnum > 0 AND NOT a.attisdropped)
 				|| coalesce(' ' || md5(pg_get_viewdef(d.objid)), '')
-			WHEN d.classid = 'pg_policy'::regclass THEN
-				(SELECT md5(pg_get_expr(polqual, polrelid)) FROM pg_policy WHERE oid = d.objid)
 		END AS definition
 	FROM pg_depend d
 	WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'jsonb_ivm')
 	UNION ALL
 	SELECT 'config ' || c::regclass::text, NULL
-	FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'jsonb_ivm';
+	FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'jsonb_ivm'
+	UNION ALL
+	SELECT format('policy %s on %s', p.polname, p.polrelid::regclass), md5(pg_get_expr(p.polqual, p.polrelid))
+	FROM pg_extension e, unnest(e.extconfig) c JOIN pg_policy p ON p.polrelid = c
+	WHERE e.extname = 'jsonb_ivm';
+CREATE TEMP TABLE updated_objects AS SELECT * FROM extension_objects;
 -- the functions of the updated extension, as a fresh install declares them
 CREATE TEMP TABLE updated AS
 	SELECT p.oid::regprocedure::text AS signature, p.provolatile, p.proparallel, p.proisstrict,
@@ -39,21 +42,7 @@ CREATE TEMP TABLE updated AS
 		AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'jsonb_ivm');
 DROP EXTENSION jsonb_ivm;
 CREATE EXTENSION jsonb_ivm;
-CREATE TEMP TABLE fresh_objects AS
-	SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS object,
-		CASE WHEN d.classid = 'pg_proc'::regclass THEN md5(pg_get_functiondef(d.objid))
-			WHEN d.classid = 'pg_class'::regclass THEN
-				(SELECT string_agg(format('%s %s %s', a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull), ', ' ORDER BY a.attnum)
-				 FROM pg_attribute a WHERE a.attrelid = d.objid AND a.attnum > 0 AND NOT a.attisdropped)
-				|| coalesce(' ' || md5(pg_get_viewdef(d.objid)), '')
-			WHEN d.classid = 'pg_policy'::regclass THEN
-				(SELECT md5(pg_get_expr(polqual, polrelid)) FROM pg_policy WHERE oid = d.objid)
-		END AS definition
-	FROM pg_depend d
-	WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'jsonb_ivm')
-	UNION ALL
-	SELECT 'config ' || c::regclass::text, NULL
-	FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'jsonb_ivm';
+CREATE TEMP TABLE fresh_objects AS SELECT * FROM extension_objects;
 SELECT object FROM fresh_objects WHERE object NOT LIKE 'function %' ORDER BY 1;
 SELECT 'only after the update' AS side, * FROM (SELECT * FROM updated_objects EXCEPT SELECT * FROM fresh_objects) x
 UNION ALL
