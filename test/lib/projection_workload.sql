@@ -58,6 +58,14 @@ BEGIN
 END
 $$;
 
+-- n characters of hex digits that pglz cannot compress, drawn from seed.
+CREATE OR REPLACE FUNCTION ivm_test.incompressible(seed integer, n integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT left(string_agg(md5(seed || '.' || g), '' ORDER BY g), n)
+	FROM generate_series(1, (n + 31) / 32) g
+$$;
+
 -- One random statement of a workload, drawn from a seed: workload_kinds()
 -- lists the kinds (a kind listed twice is drawn twice as often);
 -- workload_statement(kind, a, b, c, d) runs one with the random numbers;
@@ -144,7 +152,11 @@ BEGIN
 			status = CASE WHEN c % 3 = 0 THEN 'inactive' ELSE 'active' END
 		WHERE id = s;
 	WHEN 'server payload' THEN
-		UPDATE bench_dns_servers SET payload = CASE WHEN c % 2 = 0 THEN NULL ELSE repeat('p', c % 40) END
+		-- one in ten payloads is 3 KB that does not compress: the documents
+		-- that embed the server are stored out of line (TOAST)
+		UPDATE bench_dns_servers SET payload = CASE WHEN c % 2 = 0 THEN NULL
+				WHEN c % 10 = 1 THEN ivm_test.incompressible(c, 3000)
+				ELSE repeat('p', c % 40) END
 		WHERE id = s;
 	WHEN 'servers bulk update' THEN
 		UPDATE bench_dns_servers SET port = port + 1,
@@ -363,7 +375,11 @@ BEGIN
 	WHEN 'comment insert' THEN
 		INSERT INTO blog_comments VALUES (max_comment + 1, ar, 'New comment ' || c, c % 6, c % 7 = 0);
 	WHEN 'comment update' THEN
-		UPDATE blog_comments SET body = 'Edited ' || c, votes = c % 6 WHERE id = cm;
+		-- one in eight bodies is 3 KB that does not compress (TOAST)
+		UPDATE blog_comments SET body = CASE WHEN c % 8 = 0 THEN ivm_test.incompressible(c, 3000)
+				ELSE 'Edited ' || c END,
+			votes = c % 6
+		WHERE id = cm;
 	WHEN 'comment hidden toggle' THEN
 		UPDATE blog_comments SET hidden = NOT hidden WHERE id = cm;
 	WHEN 'comment moves article' THEN
@@ -490,7 +506,10 @@ BEGIN
 	WHEN 'customer insert' THEN
 		INSERT INTO shop_customers VALUES (max_customer + 1, 'Customer ' || c, 'silver');
 	WHEN 'product update' THEN
-		UPDATE shop_products SET price = c / 7.0, name = 'Product ' || c || ' ✓' WHERE id = p;
+		-- one in nine names is 2.5 KB that does not compress (TOAST)
+		UPDATE shop_products SET price = c / 7.0,
+			name = CASE WHEN c % 9 = 0 THEN ivm_test.incompressible(c, 2500) ELSE 'Product ' || c || ' ✓' END
+		WHERE id = p;
 	WHEN 'product key change' THEN
 		UPDATE shop_products SET id = max_product + 1 WHERE id = p;
 	WHEN 'product insert' THEN

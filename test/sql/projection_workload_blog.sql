@@ -35,7 +35,8 @@ ORDER BY transaction, projection, problem LIMIT 10;
 SELECT (SELECT count(*) FROM tv_article) AS articles, (SELECT count(*) FROM tv_tag) AS tags,
 	(SELECT count(*) FROM tv_article WHERE data->'comments' = 'null') AS without_comments,
 	(SELECT count(*) FROM tv_article WHERE data->'tags' = '[]') AS without_tags,
-	(SELECT count(*) FROM tv_article WHERE author_id IS NULL) AS without_author;
+	(SELECT count(*) FROM tv_article WHERE author_id IS NULL) AS without_author,
+	(SELECT count(*) FROM tv_article WHERE pg_column_size(data) > 2000) AS toasted;
 SELECT * FROM ivm_test.projection_differences('tv_article', 'v_article', 'id, author_id');
 SELECT * FROM ivm_test.projection_differences('tv_tag', 'v_tag');
 

@@ -41,7 +41,8 @@ SELECT (SELECT count(*) FROM tv_dns_server) AS servers,
 	(SELECT count(*) FROM tv_network_configuration) AS configurations,
 	(SELECT count(*) FROM tv_allocation) AS allocations,
 	(SELECT count(*) FROM tv_allocation WHERE data->'network_configuration' = 'null') AS without_configuration,
-	(SELECT count(*) FROM tv_network_configuration WHERE data->'dns_servers' = '[]') AS without_servers;
+	(SELECT count(*) FROM tv_network_configuration WHERE data->'dns_servers' = '[]') AS without_servers,
+	(SELECT count(*) FROM tv_allocation WHERE pg_column_size(data) > 2000) AS toasted_allocations;
 SELECT * FROM ivm_test.projection_differences('tv_dns_server', 'v_dns_server');
 SELECT * FROM ivm_test.projection_differences('tv_network_configuration', 'v_network_configuration');
 SELECT * FROM ivm_test.projection_differences('tv_allocation', 'v_allocation');

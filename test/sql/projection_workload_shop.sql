@@ -41,7 +41,8 @@ SELECT count(*) AS orders,
 	count(*) FILTER (WHERE data->'lines' = '[]') AS without_lines,
 	count(*) FILTER (WHERE data->'customer'->'id' = 'null') AS without_customer,
 	(SELECT count(*) FROM tv_order, jsonb_array_elements(data->'lines') e
-		WHERE e->'discounts' <> '[]') AS lines_with_discounts
+		WHERE e->'discounts' <> '[]') AS lines_with_discounts,
+	count(*) FILTER (WHERE pg_column_size(data) > 2000) AS toasted
 FROM tv_order;
 SELECT count(*) AS lines FROM tv_order_line;
 SELECT * FROM ivm_test.projection_differences('tv_order', 'v_order');
