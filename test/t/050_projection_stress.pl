@@ -4,11 +4,13 @@
 # alone or three to a transaction, mostly under READ COMMITTED and some
 # under REPEATABLE READ and SERIALIZABLE.  pgbench retries deadlocks and
 # serialization failures (--max-tries) and counts them; any other error
-# aborts a client and fails the test.  At the end every projection equals
-# its query, byte for byte, in both directions (EXCEPT ALL), and
+# aborts a client and fails the test.  After each run every projection
+# equals its query, byte for byte, in both directions (EXCEPT ALL), and
 # jsonb_ivm_check_projection is empty.
 #
-# PROJECTION_STRESS_SECONDS sets the pgbench run per schema (default 20).
+# PROJECTION_STRESS_SECONDS sets the pgbench time per schema (default 20),
+# PROJECTION_STRESS_ROUNDS how many runs it is cut into, each followed by
+# the comparisons (default 4).
 use strict;
 use warnings;
 
@@ -18,6 +20,7 @@ use Test::More;
 use IPC::Run;
 
 my $seconds = $ENV{PROJECTION_STRESS_SECONDS} // 20;
+my $rounds = $ENV{PROJECTION_STRESS_ROUNDS} // 4;
 my $clients = 8;
 
 my $node = PostgreSQL::Test::Cluster->new('projection_stress');
@@ -115,53 +118,64 @@ for my $name (qw(cqrs blog shop))
 		push @files, '--file', "$file\@$weight{$script}";
 	}
 
+	# rounds of pgbench, each followed by the comparisons: a projection
+	# left wrong by one transaction may be put right by a later one, so
+	# the more often the comparison runs, the more it can catch
+	my $round_seconds = $seconds / $rounds;
+	my ($processed, $failed, $retried, $retries) = (0, 0, 0, 0);
 	my $deadlocks_before = deadlocks();
-	my ($stdout, $stderr);
-	my $ok = IPC::Run::run(
-		[
-			'pgbench', '--no-vacuum', "--client=$clients", '--jobs=2',
-			"--time=$seconds", '--max-tries=1000', '--failures-detailed',
-			'--random-seed=1', @files,
-			'--host', $node->host, '--port', $node->port, 'postgres'
-		],
-		'>', \$stdout, '2>', \$stderr);
-	ok($ok, "$name: pgbench ran $clients clients for $seconds s without an error")
-	  or diag("pgbench stdout:\n$stdout\npgbench stderr:\n$stderr");
+	for my $round (1 .. $rounds)
+	{
+		my ($stdout, $stderr);
+		my $ok = IPC::Run::run(
+			[
+				'pgbench', '--no-vacuum', "--client=$clients", '--jobs=2',
+				"--time=$round_seconds", '--max-tries=1000', '--failures-detailed',
+				"--random-seed=$round", @files,
+				'--host', $node->host, '--port', $node->port, 'postgres'
+			],
+			'>', \$stdout, '2>', \$stderr);
+		ok($ok, "$name, round $round: pgbench ran $clients clients for $round_seconds s without an error")
+		  or diag("pgbench stdout:\n$stdout\npgbench stderr:\n$stderr");
+		$processed += ($stdout =~ /number of transactions actually processed: (\d+)/)[0] // 0;
+		$failed += ($stdout =~ /number of failed transactions: (\d+)/)[0] // 0;
+		$retried += ($stdout =~ /number of transactions retried: (\d+)/)[0] // 0;
+		$retries += ($stdout =~ /total number of retries: (\d+)/)[0] // 0;
+		note("$name, round $round: $_")
+		  for grep { /^number of (serialization|deadlock) failures|^tps/ } split /\n/, $stdout;
+		compare($name, $s, "round $round");
+	}
+	cmp_ok($processed, '>', 0, "$name: transactions processed");
+	is($failed, 0, "$name: no transaction failed after its retries");
+	note(sprintf('%s: %d transactions in %d s, %d retried (%d retries), %d failed, %d deadlocks detected by the server',
+		$name, $processed, $seconds, $retried, $retries, $failed, deadlocks() - $deadlocks_before));
+}
 
-	my ($processed) = $stdout =~ /number of transactions actually processed: (\d+)/;
-	my ($failed) = $stdout =~ /number of failed transactions: (\d+)/;
-	my ($retried) = $stdout =~ /number of transactions retried: (\d+)/;
-	my ($retries) = $stdout =~ /total number of retries: (\d+)/;
-	cmp_ok($processed // 0, '>', 0, "$name: transactions processed");
-	is($failed // 0, 0, "$name: no transaction failed after its retries");
-	note(sprintf('%s: %d transactions in %d s, %d retried (%d retries), %d failed',
-		$name, $processed // 0, $seconds, $retried // 0, $retries // 0, $failed // 0));
-	note("$name: $_")
-	  for grep { /^number of (serialization|deadlock)|^tps/ } split /\n/, $stdout;
-	my $deadlocks = deadlocks();
-	note("$name: deadlocks detected by the server: " . ($deadlocks - $deadlocks_before));
-
+# Every projection of a schema equals its query, byte for byte, both ways,
+# and jsonb_ivm_check_projection finds nothing.
+sub compare
+{
+	my ($name, $s, $when) = @_;
 	for my $projection (sort keys %{ $s->{projections} })
 	{
 		my $reference = $s->{projections}{$projection};
 		my $columns = $s->{columns}{$projection} // 'id';
 		my $exists = $node->safe_psql('postgres',
 			"SELECT to_regclass('$projection') IS NOT NULL");
-		ok($exists eq 't', "$name: $projection exists") or next;
-		my $rows = $node->safe_psql('postgres',
-			"SELECT count(*) FROM $projection");
+		ok($exists eq 't', "$name, $when: $projection exists") or next;
+		my $rows = $node->safe_psql('postgres', "SELECT count(*) FROM $projection");
 		is( $node->safe_psql(
 				'postgres',
 				"SELECT side || ': ' || row_text FROM ivm_test.projection_differences('$projection', '$reference', '$columns')"
 			),
 			'',
-			"$name: $projection ($rows rows) equals its query both ways (EXCEPT ALL)");
+			"$name, $when: $projection ($rows rows) equals its query both ways (EXCEPT ALL)");
 		is( $node->safe_psql(
 				'postgres',
 				"SELECT to_jsonb(c)::text FROM jsonb_ivm_check_projection('$projection') AS c"
 			),
 			'',
-			"$name: jsonb_ivm_check_projection('$projection') is empty");
+			"$name, $when: jsonb_ivm_check_projection('$projection') is empty");
 	}
 }
 
