@@ -1,12 +1,12 @@
 # Generated projections under concurrency: the three projection fixtures
 # (the seed's schema, the blog, the shop) each under 8 concurrent pgbench
 # clients running the random statements of test/lib/projection_workload.sql,
-# alone or three to a transaction, under READ COMMITTED, and in every other
-# round some transactions under REPEATABLE READ and SERIALIZABLE.  pgbench retries deadlocks and
-# serialization failures (--max-tries) and counts them; any other error
-# aborts a client and fails the test.  After each run every projection
-# equals its query, byte for byte, in both directions (EXCEPT ALL), and
-# jsonb_ivm_check_projection is empty.
+# alone or three to a transaction, under READ COMMITTED, and in every
+# other round some transactions under REPEATABLE READ and SERIALIZABLE.
+# pgbench retries deadlocks and serialization failures (--max-tries) and
+# counts them; any other error aborts a client and fails the test.  After
+# each round every projection equals its query, byte for byte, in both
+# directions (EXCEPT ALL), and jsonb_ivm_check_projection is empty.
 #
 # PROJECTION_STRESS_SECONDS sets the pgbench time per schema (default 20),
 # PROJECTION_STRESS_ROUNDS how many runs it is cut into, each followed by
