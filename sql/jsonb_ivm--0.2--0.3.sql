@@ -22,6 +22,17 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;	-- not STRICT: a NULL target gives NULL, a N
 COMMENT ON FUNCTION jsonb_ivm_array_replace(jsonb, text[], jsonb, jsonb) IS
 'replace each element of the array at array_path stored exactly as olds[i] by news[i], or NULL if one is not there exactly once';
 
+-- NULL where an old element is missing or repeated, a position does not
+-- fit, or the array would be empty: the caller recomputes.
+CREATE FUNCTION jsonb_ivm_array_splice(target jsonb, array_path text[],
+	olds jsonb, positions integer[], news jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'jsonb_ivm_array_splice'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;	-- not STRICT: a NULL target gives NULL, a NULL path is an error
+
+COMMENT ON FUNCTION jsonb_ivm_array_splice(jsonb, text[], jsonb, integer[], jsonb) IS
+'remove from the array at array_path the elements stored exactly as olds, then insert news at the final indexes positions';
+
 -------------------------------------------------------------------------
 -- Projections: a table kept equal to a query by generated triggers
 -------------------------------------------------------------------------
@@ -143,14 +154,14 @@ COMMENT ON FUNCTION jsonb_ivm_projection_row(text) IS
 -- The joins from rows of node i (aliased n) up to the root, and the
 -- expression of the document key they lead to.
 CREATE FUNCTION jsonb_ivm_doc_key_sql(nodes jsonb, i integer,
-	OUT joins text, OUT doc_key text)
+	OUT joins text, OUT doc_key text, start text DEFAULT 'n')
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	n jsonb := nodes->i;
 	up jsonb;
-	alias text := 'n';
+	alias text := start;
 	depth integer := 0;
 BEGIN
 	joins := '';
@@ -161,16 +172,17 @@ BEGIN
 			RETURN;
 		END IF;
 		depth := depth + 1;
-		joins := joins || format(E'\n\t\t\tJOIN %I.%I u%s ON u%s.%I = %s.%I',
-			up->>'schema', up->>'table', depth, depth, n->>'up_col', alias, n->>'col');
-		alias := 'u' || depth;
+		joins := joins || format(E'\n\t\t\tJOIN %I.%I %s ON %s.%I = %s.%I',
+			up->>'schema', up->>'table', start || '_u' || depth, start || '_u' || depth,
+			n->>'up_col', alias, n->>'col');
+		alias := start || '_u' || depth;
 		n := up;
 	END LOOP;
 	doc_key := format('%s.%I', alias, n->>'col');
 END
 $$;
 
-COMMENT ON FUNCTION jsonb_ivm_doc_key_sql(jsonb, integer) IS
+COMMENT ON FUNCTION jsonb_ivm_doc_key_sql(jsonb, integer, text) IS
 'generator: the joins from the rows of a source node to the key of their document';
 
 -- A query for the keys of the documents that rows of node i (read from
@@ -383,6 +395,119 @@ $gen$;
 COMMENT ON FUNCTION jsonb_ivm_element_sql(@extschema@.jsonb_ivm_projection, integer) IS
 'generator: the replacement of the array elements that an UPDATE of their rows rewrites';
 
+-- The joins from rows of the correlated table c of an array (aliased
+-- start) down to the table its elements are read from (aliased elem), and
+-- whether that is c itself.
+CREATE FUNCTION jsonb_ivm_down_sql(nodes jsonb, c integer, start text, elem text,
+	how text DEFAULT 'JOIN')
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	path integer[] := '{}';
+	k integer := (nodes->c->>'element_node')::integer;
+	joins text := '';
+	alias text := start;
+	next text;
+BEGIN
+	WHILE k <> c LOOP
+		path := k || path;
+		k := (nodes->k->>'up')::integer;
+	END LOOP;
+	FOREACH k IN ARRAY path LOOP
+		next := CASE WHEN k = (nodes->c->>'element_node')::integer THEN elem
+			ELSE alias || '_d' || k END;
+		joins := joins || format(E'\n\t\t\t%s %I.%I %s ON %s.%I = %s.%I', how,
+			nodes->k->>'schema', nodes->k->>'table', next, next, nodes->k->>'col',
+			alias, nodes->k->>'up_col');
+		alias := next;
+	END LOOP;
+	RETURN joins;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_down_sql(jsonb, integer, text, text, text) IS
+'generator: the joins from rows of an array''s correlated table to the table its elements are read from';
+
+-- For a change of the correlated table c of an array whose elements are
+-- placed by position: the keys of the documents to patch (splice_keys) and
+-- the statements that remove the elements of the old rows, found by their
+-- exact value, and insert those of the new rows at their ORDER BY index,
+-- the number of rows of their group that sort before them (splice_sql).
+CREATE FUNCTION jsonb_ivm_splice_sql(p @extschema@.jsonb_ivm_projection,
+	c integer, op text, OUT splice_keys text, OUT splice_sql text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $gen$
+DECLARE
+	nodes jsonb := p.sources;
+	n jsonb := nodes->c;
+	e jsonb := nodes->((n->>'element_node')::integer)->'element';
+	same boolean := (n->>'element_node')::integer = c;
+	-- the element expressions read the element table as n (new) or o (old)
+	na text := CASE WHEN same THEN 'n' ELSE 'nr' END;
+	oa text := CASE WHEN same THEN 'o' ELSE 'orow' END;
+	sortcols text[] := ARRAY(SELECT jsonb_array_elements_text(n->'positional') OFFSET 2);
+	kn record := @extschema@.jsonb_ivm_doc_key_sql(nodes, c, na);
+	ko record := @extschema@.jsonb_ivm_doc_key_sql(nodes, c, oa);
+	olds text;
+	news text;
+	src text;
+BEGIN
+	-- an old row whose element row is gone has an element that cannot be
+	-- rebuilt: its document is recomputed (lost)
+	olds := format('SELECT %s AS k, jsonb_agg(%s) AS olds, %s AS lost FROM old_rows %s%s%s GROUP BY 1',
+		ko.doc_key, CASE WHEN same THEN e->>2 ELSE e->>1 END,
+		CASE WHEN same THEN 'false' ELSE format('bool_or(n.%I IS NULL)',
+			nodes->((n->>'element_node')::integer)->>'col') END,
+		oa, ko.joins,
+		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, oa, 'n', 'LEFT JOIN') END);
+	news := format($q$SELECT s.k, array_agg(s.pos ORDER BY s.pos) AS positions,
+				jsonb_agg(s.e ORDER BY s.pos) AS news
+			FROM (SELECT %1$s AS k, %2$s AS e,
+				(SELECT count(*) FROM %3$I.%4$I g%5$s
+				 WHERE g.%6$I = %12$s.%6$I AND (%7$s) %8$s (%9$s))::integer AS pos
+			FROM new_rows %12$s%10$s%11$s) s
+			GROUP BY 1$q$,
+		kn.doc_key, e->>1, n->>'schema', n->>'table',
+		@extschema@.jsonb_ivm_down_sql(nodes, c, 'g', 'g_elem'),
+		n->>'col',
+		(SELECT string_agg(format('g.%I', x), ', ') FROM unnest(sortcols) x),
+		n->'positional'->>1,
+		(SELECT string_agg(format('%s.%I', na, x), ', ') FROM unnest(sortcols) x),
+		kn.joins,
+		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, na, 'n') END,
+		na);
+	src := CASE op
+		WHEN 'INSERT' THEN format('SELECT i.k, NULL::jsonb AS olds, false AS lost, i.positions, i.news FROM (%s) i', news)
+		WHEN 'DELETE' THEN format('SELECT d.k, d.olds, d.lost, NULL::integer[] AS positions, NULL::jsonb AS news FROM (%s) d', olds)
+		ELSE format(E'SELECT coalesce(d.k, i.k) AS k, d.olds, coalesce(d.lost, false) AS lost, i.positions, i.news\n\t\t\tFROM (%s) d\n\t\t\tFULL JOIN (%s) i ON i.k = d.k', olds, news) END;
+	splice_keys := array_to_string(ARRAY[
+		CASE WHEN op <> 'INSERT' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, 'old_rows') END,
+		CASE WHEN op <> 'DELETE' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, 'new_rows') END],
+		E'\n\t\t\t\tUNION ALL ');
+	splice_sql := format($f$
+		-- remove the elements of the old rows from %1$s, insert those of the
+		-- new rows at their positions
+		SELECT array_agg(x.k), array_agg(CASE WHEN NOT x.lost THEN %2$I.jsonb_ivm_array_splice(t.data, %3$L,
+				coalesce(x.olds, '[]'), coalesce(x.positions, '{}'), coalesce(x.news, '[]')) END)
+		INTO patched, patches
+		FROM (%4$s) x
+		JOIN %5$I.%6$I t ON t.%7$I = x.k;
+		UPDATE %5$I.%6$I t SET data = x.d
+		FROM unnest(patched, patches) x(k, d)
+		WHERE t.%7$I = x.k AND x.d IS NOT NULL AND NOT %2$I.jsonb_ivm_identical(t.data, x.d);
+		keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
+$f$,
+		n->'positional'->>0, '@extschema@', ARRAY[n->'positional'->>0], src,
+		p.schema_name, p.table_name, p.key_column);
+END
+$gen$;
+
+COMMENT ON FUNCTION jsonb_ivm_splice_sql(@extschema@.jsonb_ivm_projection, integer, text) IS
+'generator: the removal and positional insertion of the array elements of changed rows';
+
 -- The statement-level trigger function of one source table: lock what the
 -- changed rows link to, collect the keys of the documents they belong to,
 -- lock those documents in key order, merge what a merge covers, recompute
@@ -399,58 +524,80 @@ DECLARE
 	mine integer[];
 	i integer;
 	d integer;
-	ins_locks text := '';
-	upd_locks text := '';
-	ins_keys text[] := '{}';
-	del_keys text[] := '{}';
-	upd_keys text[] := '{}';
-	merge_keys text[] := '{}';
-	merges text := '';
+	op text;
+	locks jsonb := '{"INSERT": "", "UPDATE": "", "DELETE": ""}';
+	keys jsonb := '{"INSERT": [], "UPDATE": [], "DELETE": []}';
+	surgical_keys jsonb := '{"INSERT": [], "UPDATE": [], "DELETE": []}';
+	surgical jsonb := '{"INSERT": "", "UPDATE": "", "DELETE": ""}';
+	branch jsonb := '{}';
 	m record;
 BEGIN
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
 	FOREACH i IN ARRAY mine LOOP
-		ins_keys := ins_keys || @extschema@.jsonb_ivm_keys_sql(nodes, i, 'new_rows');
-		del_keys := del_keys || @extschema@.jsonb_ivm_keys_sql(nodes, i, 'old_rows');
-		upd_keys := upd_keys
-			|| @extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows'))
-			|| @extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'old_rows'));
+		IF nodes->i->'positional' <> 'null' THEN
+			-- every change of the rows of this node is spliced
+			FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
+				m := @extschema@.jsonb_ivm_splice_sql(p, i, op);
+				surgical_keys := jsonb_set(surgical_keys, ARRAY[op], surgical_keys->op || to_jsonb(m.splice_keys));
+				surgical := jsonb_set(surgical, ARRAY[op], to_jsonb((surgical->>op) || m.splice_sql));
+			END LOOP;
+		ELSE
+			keys := jsonb_set(keys, '{INSERT}', keys->'INSERT'
+				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, 'new_rows')));
+			keys := jsonb_set(keys, '{DELETE}', keys->'DELETE'
+				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, 'old_rows')));
+			keys := jsonb_set(keys, '{UPDATE}', keys->'UPDATE'
+				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows')))
+				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'old_rows'))));
+		END IF;
 		IF nodes->i->'merge' <> 'null' THEN
 			m := @extschema@.jsonb_ivm_merge_sql(p, i);
-			merge_keys := merge_keys || m.merge_keys;
-			merges := merges || m.merge_sql;
+			surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.merge_keys));
+			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE') || m.merge_sql));
 		END IF;
-		IF nodes->i->'element' <> 'null' THEN
+		IF nodes->i->'element' <> 'null' AND nodes->i->'positional' = 'null' THEN
 			m := @extschema@.jsonb_ivm_element_sql(p, i);
-			merge_keys := merge_keys || m.element_keys;
-			merges := merges || m.element_sql;
+			surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.element_keys));
+			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE') || m.element_sql));
 		END IF;
 		FOR d IN SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 			WHERE (v->>'up')::integer = i ORDER BY k
 		LOOP
-			ins_locks := ins_locks || @extschema@.jsonb_ivm_locks_sql(nodes, d,
-				format('SELECT s.%I FROM new_rows s', nodes->d->>'up_col'));
+			locks := jsonb_set(locks, '{INSERT}', to_jsonb((locks->>'INSERT')
+				|| @extschema@.jsonb_ivm_locks_sql(nodes, d,
+					format('SELECT s.%I FROM new_rows s', nodes->d->>'up_col'))));
 			-- on UPDATE, only links that the statement created
-			upd_locks := upd_locks || @extschema@.jsonb_ivm_locks_sql(nodes, d,
-				format('SELECT s.v FROM (SELECT n.%1$I AS k, n.%2$I AS v FROM new_rows n'
-					' EXCEPT SELECT o.%1$I, o.%2$I FROM old_rows o) s',
-					nodes->i->>'col', nodes->d->>'up_col'));
+			locks := jsonb_set(locks, '{UPDATE}', to_jsonb((locks->>'UPDATE')
+				|| @extschema@.jsonb_ivm_locks_sql(nodes, d,
+					format('SELECT s.v FROM (SELECT n.%1$I AS k, n.%2$I AS v FROM new_rows n'
+						' EXCEPT SELECT o.%1$I, o.%2$I FROM old_rows o) s',
+						nodes->i->>'col', nodes->d->>'up_col'))));
 		END LOOP;
 	END LOOP;
-	IF merges <> '' THEN
-		merges := format($f$
-		-- lock every document to write in key order, then merge
-		PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)
+
+	-- one branch per event: lock linked rows, collect the keys of the
+	-- documents to recompute, lock every document to write in key order,
+	-- patch surgically, recompute the rest
+	FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
+		branch := jsonb_set(branch, ARRAY[op], to_jsonb(
+			(locks->>op)
+			|| CASE WHEN jsonb_array_length(keys->op) > 0 THEN format(
+				E'\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n',
+				(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x))
+				ELSE E'\t\tkeys := ''{}'';\n' END
+			|| CASE WHEN surgical->>op <> '' THEN format($f$		PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)
 				UNION ALL %4$s)
 		ORDER BY t.%3$I FOR NO KEY UPDATE;
 		flag := current_setting('jsonb_ivm.maintenance', true);
 		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%5$s
 		PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
 $f$,
-			p.schema_name, p.table_name, p.key_column,
-			array_to_string(merge_keys, E'\n\t\t\t\tUNION ALL '), merges);
-	END IF;
+				p.schema_name, p.table_name, p.key_column,
+				(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x),
+				surgical->>op)
+				ELSE '' END));
+	END LOOP;
 
 	RETURN format($f$CREATE FUNCTION %1$I.%2$I() RETURNS trigger
 LANGUAGE plpgsql
@@ -458,7 +605,7 @@ SET search_path = pg_catalog, pg_temp
 AS $body$
 -- Generated by jsonb_ivm_create_projection: keeps %1$I.%3$I equal to its
 -- query after every statement on %4$I.%5$I.  See
--- jsonb_ivm_explain_projection(%14$L) for how each change is maintained.
+-- jsonb_ivm_explain_projection(%9$L) for how each change is maintained.
 DECLARE
 	keys %6$s[];
 	patched %6$s[];
@@ -467,29 +614,22 @@ DECLARE
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
 		-- no transition table: every document may have changed
-		PERFORM %1$I.%13$I(ARRAY(SELECT %7$I FROM %1$I.%3$I
+		PERFORM %1$I.%10$I(ARRAY(SELECT %7$I FROM %1$I.%3$I
 			UNION SELECT %7$I FROM %1$I.%8$I ORDER BY 1));
 		RETURN NULL;
-	END IF;
-	IF TG_OP = 'INSERT' THEN
-%9$s		keys := ARRAY(SELECT DISTINCT k FROM (%10$s) s(k) WHERE k IS NOT NULL ORDER BY k);
-	ELSIF TG_OP = 'UPDATE' THEN
-%11$s		keys := ARRAY(SELECT DISTINCT k FROM (%15$s) s(k) WHERE k IS NOT NULL ORDER BY k);%16$s
-	ELSE
-		keys := ARRAY(SELECT DISTINCT k FROM (%12$s) s(k) WHERE k IS NOT NULL ORDER BY k);
-	END IF;
+	ELSIF TG_OP = 'INSERT' THEN
+%11$s	ELSIF TG_OP = 'UPDATE' THEN
+%12$s	ELSE
+%13$s	END IF;
 	IF cardinality(keys) > 0 THEN
-		PERFORM %1$I.%13$I(keys);
+		PERFORM %1$I.%10$I(keys);
 	END IF;
 	RETURN NULL;
 END
 $body$$f$,
 		p.schema_name, fname, p.table_name, source_schema, source_table, key_type,
-		p.key_column, p.definition_view,
-		ins_locks, array_to_string(ins_keys, E'\n\t\t\tUNION ALL '),
-		upd_locks, array_to_string(del_keys, E'\n\t\t\tUNION ALL '), recompute,
-		format('%I.%I', p.schema_name, p.table_name),
-		array_to_string(upd_keys, E'\n\t\t\tUNION ALL '), merges);
+		p.key_column, p.definition_view, format('%I.%I', p.schema_name, p.table_name),
+		recompute, branch->>'INSERT', branch->>'UPDATE', branch->>'DELETE');
 END
 $gen$;
 
@@ -726,11 +866,18 @@ LANGUAGE sql STABLE
 AS $$
 	SELECT pg_catalog.format('%I.%I', s.v->>'schema', s.v->>'table'), c.change,
 		CASE WHEN c.change OPERATOR(pg_catalog.=) 'TRUNCATE' THEN 'refresh projection'
+			WHEN s.k OPERATOR(pg_catalog.=) 1 AND c.change OPERATOR(pg_catalog.=) 'INSERT'
+				THEN 'insert document'
+			WHEN s.k OPERATOR(pg_catalog.=) 1 AND c.change OPERATOR(pg_catalog.=) 'DELETE'
+				THEN 'delete document'
 			WHEN c.change OPERATOR(pg_catalog.=) 'UPDATE' THEN
 				(SELECT pg_catalog.string_agg(CASE
-					WHEN (n.v->'element') OPERATOR(pg_catalog.<>) 'null'::jsonb THEN pg_catalog.format(
+					WHEN (n.v->'element') OPERATOR(pg_catalog.<>) 'null'::jsonb
+						AND (n.v->'positional') OPERATOR(pg_catalog.=) 'null'::jsonb THEN pg_catalog.format(
 						'replace element in %s; recompute document when %s',
 						n.v->'element'->>0, @extschema@.jsonb_ivm_columns_change(n.v->'compare'))
+					WHEN (n.v->'positional') OPERATOR(pg_catalog.<>) 'null'::jsonb THEN pg_catalog.format(
+						'remove element from %s and insert it at its position', n.v->'positional'->>0)
 					WHEN (n.v->'merge') OPERATOR(pg_catalog.=) 'null'::jsonb THEN 'recompute document'
 					WHEN n.k OPERATOR(pg_catalog.=) 1 THEN pg_catalog.format(
 						'merge keys %s; recompute document when %s',
@@ -743,6 +890,12 @@ AS $$
 				 FROM pg_catalog.jsonb_array_elements(p.sources) WITH ORDINALITY n(v, k)
 				 WHERE (n.v->>'schema') OPERATOR(pg_catalog.=) (s.v->>'schema')
 					AND (n.v->>'table') OPERATOR(pg_catalog.=) (s.v->>'table'))
+			WHEN EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(p.sources) n(v)
+				WHERE (n.v->>'schema') OPERATOR(pg_catalog.=) (s.v->>'schema')
+					AND (n.v->>'table') OPERATOR(pg_catalog.=) (s.v->>'table')
+					AND (n.v->'positional') OPERATOR(pg_catalog.<>) 'null'::jsonb)
+			THEN pg_catalog.format(CASE c.change WHEN 'INSERT' THEN 'insert element at its position in %s'
+					ELSE 'remove element from %s' END, s.v->'positional'->>0)
 			ELSE 'recompute document' END
 	FROM @extschema@.jsonb_ivm_projection_row($1) p,
 		LATERAL (SELECT DISTINCT ON (v->>'schema', v->>'table') v, k

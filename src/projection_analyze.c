@@ -37,6 +37,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
+#include "utils/typcache.h"
 #include "executor/executor.h"
 #include "optimizer/clauses.h"
 #include "parser/analyze.h"
@@ -59,6 +60,10 @@ typedef struct PjNode
 								 * one of them is recomputed */
 	List	   *element;		/* path key, element over n, over o: the
 								 * array element an UPDATE replaces */
+	List	   *positional;		/* path key, "<" or ">", sort columns: the
+								 * correlated table of an array whose
+								 * elements move by position */
+	int			element_node;	/* ... the node its elements are read from */
 } PjNode;
 
 typedef struct PjState
@@ -439,6 +444,58 @@ collect_from(PjState *st, Node *item, List **quals)
 	pj_unsupported(st, -1, "this kind of FROM item", NULL);
 }
 
+/* Whether a column is declared NOT NULL. */
+static bool
+column_not_null(Oid relid, AttrNumber att)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	bool		result = TupleDescAttr(RelationGetDescr(rel), att - 1)->attnotnull;
+
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/*
+ * Whether the elements of an array can be placed by position: every sort
+ * key a NOT NULL column of the correlated table c, all in one direction
+ * with the type's default order, so that "sorts before" is a row
+ * comparison.  Sets c's positional to the direction and the columns.
+ */
+static void
+plan_positions(PjState *st, Query *sq, Aggref *agg, Var *corr, int corr_node)
+{
+	PjNode	   *c = list_nth(st->nodes, corr_node);
+	Oid			relid = rt_fetch(corr->varno, sq->rtable)->relid;
+	List	   *cols = NIL;
+	int			dir = 0;
+	ListCell   *lc;
+
+	foreach(lc, agg->aggorder)
+	{
+		SortGroupClause *sgc = lfirst(lc);
+		Var		   *v = plain_var((Node *) get_sortgroupclause_tle(sgc, agg->args)->expr);
+		TypeCacheEntry *tc;
+		int			d;
+
+		if (v == NULL || v->varno != corr->varno || v->varlevelsup != 0 ||
+			!column_not_null(relid, v->varattno))
+			return;
+		tc = lookup_type_cache(v->vartype, TYPECACHE_LT_OPR | TYPECACHE_GT_OPR);
+		if (sgc->sortop == tc->lt_opr && !sgc->nulls_first)
+			d = 1;
+		else if (sgc->sortop == tc->gt_opr && sgc->nulls_first)
+			d = -1;
+		else
+			return;
+		if (dir != 0 && d != dir)
+			return;
+		dir = d;
+		cols = lappend(cols, get_attname(relid, v->varattno, false));
+	}
+	if (cols != NIL)
+		c->positional = lcons(dir > 0 ? "<" : ">", cols);
+}
+
 /*
  * A correlated scalar subquery: either a parent (one table, no aggregate,
  * correlated on a unique column) or a child array (jsonb_agg over tables
@@ -677,6 +734,8 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 						tn->compare = lappend(tn->compare, get_attname(trel, a, false));
 					st->array_links = lappend(st->array_links, sl);
 					st->array_nodes = lappend_int(st->array_nodes, rt_node[t]);
+					plan_positions(st, sq, agg, corr_inner, corr_node);
+					((PjNode *) list_nth(st->nodes, corr_node))->element_node = rt_node[t];
 				}
 			}
 		}
@@ -933,6 +992,18 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 		else
 			n->element = NIL;
 	}
+	foreach(lc, st->nodes)
+	{
+		PjNode	   *c = lfirst(lc);
+
+		if (c->positional != NIL &&
+			((PjNode *) list_nth(st->nodes, c->element_node))->element != NIL)
+			c->positional =
+				lcons(linitial(((PjNode *) list_nth(st->nodes, c->element_node))->element),
+					  c->positional);
+		else
+			c->positional = NIL;
+	}
 
 	/* the root's keys */
 	if (!root_wholerow)
@@ -1142,6 +1213,7 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 			{
 				((PjNode *) lfirst(lc2))->merge = NIL;
 				((PjNode *) lfirst(lc2))->element = NIL;
+				((PjNode *) lfirst(lc2))->positional = NIL;
 			}
 		}
 	}
@@ -1173,6 +1245,9 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		json_strings(&s, n->merge || n->element ? n->compare : NIL);
 		appendStringInfoString(&s, ", \"element\": ");
 		json_strings(&s, n->element);
+		appendStringInfoString(&s, ", \"positional\": ");
+		json_strings(&s, n->positional);
+		appendStringInfo(&s, ", \"element_node\": %d", n->positional ? n->element_node : -1);
 		appendStringInfo(&s, ", \"up\": %d, \"relid\": %u}", n->up, n->relid);
 	}
 	appendStringInfoString(&s, "]}");

@@ -2,13 +2,16 @@
  *
  * projection_ops.c
  *	  SQL-callable functions for the code the projection engine generates:
- *	  replacing array elements found by their exact stored value.
+ *	  replacing, removing and inserting array elements, the old ones found
+ *	  by their exact stored value, the new ones placed at given indexes.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -152,4 +155,142 @@ jsonb_ivm_array_replace(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
 								 write_replaced_array, &r,
 								 VARSIZE(PG_GETARG_JSONB_P(3))));
+}
+
+/* Elements to remove and elements to insert in one array. */
+typedef struct Splice
+{
+	const JsonbContainer *arr;
+	bool	   *removed;		/* per old index */
+	int			nremoved;
+	int		   *at;				/* final indexes of the inserted, ascending */
+	JbValue    *value;
+	int			n;
+} Splice;
+
+/* Leaf writer: the array without the removed, with the inserted. */
+static void
+write_spliced_array(JbWriter *w, void *arg)
+{
+	Splice	   *sp = (Splice *) arg;
+	int			len = sp->arr->header & JB_CMASK;
+	int			out = 0;
+	int			k = 0;
+
+	jbw_open(w, JB_FARRAY, len - sp->nremoved + sp->n);
+	for (int i = 0; i <= len; i++)
+	{
+		while (k < sp->n && sp->at[k] == out)
+		{
+			jbw_value(w, &sp->value[k++]);
+			out++;
+		}
+		if (i < len && !sp->removed[i])
+		{
+			jbw_children(w, sp->arr, i, i + 1);
+			out++;
+		}
+	}
+	jbw_close(w);
+}
+
+/*
+ * jsonb_ivm_array_splice(target, array_path, olds, positions, news): in
+ * the array at array_path, remove the element stored exactly as each of
+ * olds, then insert news[i] so that it ends at index positions[i]
+ * (ascending).  Returns NULL when the path is not an array, an old element
+ * is not there exactly once, a position does not fit, or the array would
+ * be empty (an empty array may print otherwise, as the query's COALESCE
+ * decides): the caller then recomputes the document.  Not STRICT: a NULL
+ * target gives NULL.
+ */
+PG_FUNCTION_INFO_V1(jsonb_ivm_array_splice);
+Datum
+jsonb_ivm_array_splice(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *doc;
+	JbPath		path;
+	JbWalk		walk;
+	JbValue		olds;
+	JbValue		news;
+	ArrayType  *positions;
+	Datum	   *pos;
+	bool	   *posnull;
+	int			npos;
+	Splice		sp;
+	int			nold;
+	int			len;
+
+	jb_require_arg(fcinfo, 1, "array_path");
+	jb_require_arg(fcinfo, 2, "olds");
+	jb_require_arg(fcinfo, 3, "positions");
+	jb_require_arg(fcinfo, 4, "news");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	jb_root_value(PG_GETARG_JSONB_P(2), &olds);
+	jb_root_value(PG_GETARG_JSONB_P(4), &news);
+	positions = PG_GETARG_ARRAYTYPE_P(3);
+	if (ARR_NDIM(positions) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("wrong number of array subscripts")));
+	deconstruct_array(positions, INT4OID, sizeof(int32), true, TYPALIGN_INT,
+					  &pos, &posnull, &npos);
+	if (!JbValueIsArray(&olds) || !JbValueIsArray(&news) ||
+		(int) (JbValueContainer(&news)->header & JB_CMASK) != npos)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("olds and news must be jsonb arrays, news as long as positions")));
+
+	doc = PG_GETARG_JSONB_P(0);
+	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
+	jb_walk(doc, &path, true, &walk);
+	if (walk.status != JB_WALK_FOUND || !JbValueIsArray(&walk.value))
+		PG_RETURN_NULL();
+	sp.arr = JbValueContainer(&walk.value);
+	len = sp.arr->header & JB_CMASK;
+
+	sp.removed = palloc0(sizeof(bool) * (len + 1));
+	sp.nremoved = 0;
+	nold = JbValueContainer(&olds)->header & JB_CMASK;
+	for (int i = 0; i < nold; i++)
+	{
+		JbValue		old;
+		int			index;
+
+		jb_child(JbValueContainer(&olds), i, &old);
+		index = unique_identical(sp.arr, &old);
+		if (index < 0 || sp.removed[index])
+			PG_RETURN_NULL();
+		sp.removed[index] = true;
+		sp.nremoved++;
+	}
+
+	if ((Size) npos > MaxAllocSize / (sizeof(int) + sizeof(JbValue)))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many elements to insert: %d", npos)));
+	sp.at = palloc(sizeof(int) * (npos + 1));
+	sp.value = palloc(sizeof(JbValue) * (npos + 1));
+	sp.n = npos;
+	for (int k = 0; k < npos; k++)
+	{
+		int			at;
+
+		if (posnull[k])
+			PG_RETURN_NULL();
+		at = DatumGetInt32(pos[k]);
+		/* ascending, and each within the array as it grows */
+		if (at < 0 || (k > 0 && at <= sp.at[k - 1]) ||
+			at > len - sp.nremoved + k)
+			PG_RETURN_NULL();
+		sp.at[k] = at;
+		jb_child(JbValueContainer(&news), k, &sp.value[k]);
+	}
+	if (len - sp.nremoved + npos == 0)
+		PG_RETURN_NULL();
+
+	PG_RETURN_JSONB_P(jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
+								 write_spliced_array, &sp,
+								 VARSIZE(PG_GETARG_JSONB_P(4))));
 }

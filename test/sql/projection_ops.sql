@@ -1,5 +1,6 @@
--- jsonb_ivm_array_replace: the element replacement the projection engine
--- generates, compared byte for byte with the same edit made natively.
+-- jsonb_ivm_array_replace and jsonb_ivm_array_splice: the element edits
+-- the projection engine generates, compared byte for byte with the same
+-- edit made natively.
 \set ECHO none
 \i test/lib/helpers.sql
 \set ECHO all
@@ -45,3 +46,32 @@ SELECT jsonb_ivm_array_replace(doc, '{a}', jsonb_build_array(doc->'a'->4999), '[
 	jsonb_ivm_array_replace(doc, '{a}', jsonb_build_array(doc->'a'->4999), '["last"]')::text
 		= jsonb_set(doc, '{a,4999}', '"last"')::text AS same_as_jsonb_set
 FROM big;
+
+-- section: jsonb_ivm_array_splice: remove by value, insert at final indexes
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[2]', '{0, 3}', '["x", "y"]');
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[]', '{1}', '["x"]');
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[3, 1]', '{}', '[]');
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[1]', '{2}', '[1]');	-- a move
+SELECT jsonb_ivm_array_splice('{"a": []}', '{a}', '[]', '{0}', '[{"k": 1.50}]');
+SELECT jsonb_ivm_array_splice('{"a": [1, 1]}', '{a}', '[1]', '{}', '[]') IS NULL AS repeated;
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[1, 2]', '{}', '[]') IS NULL AS emptied;
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[]', '{3}', '["x"]') IS NULL AS past_the_end;
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[]', '{1, 1}', '["x", "y"]') IS NULL AS not_ascending;
+SELECT jsonb_ivm_array_splice('{"a": null}', '{a}', '[]', '{0}', '["x"]') IS NULL AS not_an_array;
+-- fails: positions and news differ in length
+SELECT jsonb_ivm_array_splice('{"a": [1]}', '{a}', '[]', '{0}', '[]');
+
+-- section: splice byte-exact with the native rebuild, across the stride:
+-- remove element r, insert a new one at index i of the result
+SELECT count(*) AS differing
+FROM generate_series(2, 70) n, generate_series(0, 69) r, generate_series(0, 69) i
+WHERE r < n AND i < n AND (r + i) % 11 = 0 AND (
+	SELECT jsonb_ivm_array_splice(jsonb_build_object('k', jsonb_agg(jsonb_build_object('id', g) ORDER BY g)),
+		'{k}', jsonb_build_array(jsonb_build_object('id', r)), ARRAY[i], '[{"new": 1.0}]')::text
+	FROM generate_series(0, n - 1) g)
+	IS DISTINCT FROM (
+	SELECT jsonb_build_object('k', jsonb_agg(e ORDER BY o))::text
+	FROM (SELECT jsonb_build_object('id', g) AS e, row_number() OVER (ORDER BY g) - 1
+			+ CASE WHEN row_number() OVER (ORDER BY g) - 1 >= i THEN 1 ELSE 0 END AS o
+		  FROM generate_series(0, n - 1) g WHERE g <> r
+		  UNION ALL SELECT '{"new": 1.0}', i) x);

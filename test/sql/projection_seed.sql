@@ -93,6 +93,23 @@ TRUNCATE bench_allocations;
 SELECT * FROM all_checks();
 SELECT count(*) FROM tv_allocation;
 
+-- section: the cascade without recomputing a document: the generated
+-- functions called by one change of each kind, in one transaction
+SET track_functions = 'pl';
+BEGIN;
+UPDATE bench_dns_servers SET status = 'inactive' WHERE id = 5;
+UPDATE bench_network_configs SET name = 'again' WHERE id = 5;
+INSERT INTO bench_nc_dns_mapping VALUES (5, 2, 0);
+UPDATE bench_nc_dns_mapping SET priority = 50 WHERE network_configuration_id = 5 AND dns_server_id = 2;
+DELETE FROM bench_nc_dns_mapping WHERE network_configuration_id = 5 AND dns_server_id = 2;
+INSERT INTO bench_allocations VALUES (2000, 'new', 5, 'm', 1);
+UPDATE bench_allocations SET storage_size_gb = 2 WHERE id = 2000;
+SELECT funcname, calls FROM pg_stat_xact_user_functions
+WHERE funcname LIKE 'tv\_%' ORDER BY 1;
+COMMIT;
+RESET track_functions;
+SELECT * FROM all_checks();
+
 -- section: byte-exact against the query
 SELECT count(*) AS differing FROM (
 	SELECT id, data::text FROM tv_network_configuration

@@ -97,11 +97,21 @@ SELECT jsonb_ivm_create_projection('customer_labels', $q$
 			WHERE ct.customer_id = c.id), '[]')) AS data
 	FROM customer c$q$);
 
+-- elements read from the correlated table itself, two descending sort
+-- keys: rows are placed by position
+SELECT jsonb_ivm_create_projection('customer_orders', $q$
+	SELECT c.id,
+		jsonb_build_object('orders', coalesce((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'total', o.total)
+				ORDER BY o.placed DESC, o.id DESC)
+			FROM orders o WHERE o.customer_id = c.id), '[]')) AS data
+	FROM customer c$q$);
+
 SELECT projection, key_column, source_tables FROM jsonb_ivm_projections ORDER BY 1;
 SELECT * FROM jsonb_ivm_explain_projection('customer_doc');
 SELECT * FROM jsonb_ivm_explain_projection('order_doc');
 SELECT * FROM jsonb_ivm_explain_projection('customer_full');
 SELECT * FROM jsonb_ivm_explain_projection('customer_labels');
+SELECT * FROM jsonb_ivm_explain_projection('customer_orders');
 SELECT * FROM all_checks();
 SELECT id, data FROM customer_full ORDER BY id;
 
@@ -187,6 +197,22 @@ DELETE FROM customer_tag WHERE customer_id = 2;
 SELECT * FROM all_checks();
 SELECT data->'tags' AS tags FROM customer_full WHERE id = 2;
 
+-- section: elements placed by position: several rows of one group in one
+-- statement, ties on the first sort key, moves between groups
+INSERT INTO orders VALUES (20, 1, '2024-03-02', 1, 'open'), (21, 1, '2024-03-02', 2, 'open'),
+	(22, 1, '2023-01-01', 3, 'open'), (23, 2, '2025-01-01', 4, 'open');
+SELECT * FROM all_checks();
+SELECT data FROM customer_orders WHERE id = 1;
+UPDATE orders SET placed = '2024-03-02' WHERE id IN (22, 10);
+SELECT * FROM all_checks();
+UPDATE orders SET customer_id = 2 WHERE id IN (20, 22);
+SELECT * FROM all_checks();
+UPDATE orders SET total = total + 1 WHERE customer_id = 2;
+SELECT * FROM all_checks();
+DELETE FROM orders WHERE id IN (20, 21, 23);
+SELECT * FROM all_checks();
+SELECT id, data FROM customer_orders ORDER BY id;
+
 -- section: bulk statements and TRUNCATE
 
 UPDATE product SET price = price * 2;
@@ -219,6 +245,7 @@ SELECT * FROM all_checks();
 SELECT jsonb_ivm_drop_projection('customer_doc');		-- fails: customer_full reads it
 SELECT jsonb_ivm_drop_projection('customer_full');
 SELECT jsonb_ivm_drop_projection('customer_labels');
+SELECT jsonb_ivm_drop_projection('customer_orders');
 SELECT jsonb_ivm_drop_projection('customer_doc');
 SELECT jsonb_ivm_drop_projection('order_doc');
 SELECT count(*) FROM jsonb_ivm_projections;

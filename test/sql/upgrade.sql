@@ -25,6 +25,7 @@ CREATE TEMP VIEW extension_objects AS
 		END AS definition
 	FROM pg_depend d
 	WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'jsonb_ivm')
+		AND d.classid <> 'pg_type'::regclass	-- row types: members from 18 on
 	UNION ALL
 	SELECT 'config ' || c::regclass::text, NULL
 	FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'jsonb_ivm'
