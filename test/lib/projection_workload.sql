@@ -603,6 +603,16 @@ CREATE TABLE IF NOT EXISTS ivm_test.workload_problem (
 	problem text NOT NULL
 );
 
+-- What ran, by kind, and what the checks found.
+CREATE OR REPLACE VIEW ivm_test.workload_summary AS
+	SELECT kind, count(*) AS statements, count(*) FILTER (WHERE NOT committed) AS rolled_back,
+		sum(rows_changed) AS rows_changed, sum(rejected) AS rejected
+	FROM ivm_test.workload_log
+	GROUP BY kind;
+CREATE OR REPLACE VIEW ivm_test.workload_problems AS
+	SELECT count(DISTINCT transaction) AS transactions_with_problems, count(*) AS problems
+	FROM ivm_test.workload_problem;
+
 -- Run transactions of one to three random statements of a step function
 -- (one in twenty rolls back instead of committing); after each, every
 -- projection in projections must equal its query: the rows where

@@ -28,11 +28,8 @@ SELECT * FROM jsonb_ivm_check_projection('tv_order_line');
 
 -- section: random workload, checked after every transaction
 CALL ivm_test.run_workload('shop', 5, 800, ARRAY['tv_order_line', 'tv_order']);
-SELECT kind, count(*) AS statements, count(*) FILTER (WHERE NOT committed) AS rolled_back,
-	sum(rows_changed) AS rows_changed, sum(rejected) AS rejected
-FROM ivm_test.workload_log GROUP BY kind ORDER BY kind;
-SELECT count(DISTINCT transaction) AS transactions_with_problems, count(*) AS problems
-FROM ivm_test.workload_problem;
+SELECT * FROM ivm_test.workload_summary ORDER BY kind;
+SELECT * FROM ivm_test.workload_problems;
 SELECT transaction, projection, problem FROM ivm_test.workload_problem
 ORDER BY transaction, projection, problem LIMIT 10;
 
