@@ -151,8 +151,8 @@ COMMENT ON FUNCTION jsonb_ivm_projection_row(text) IS
 -- jsonb_ivm_analyze_projection: node 0 is the root table; every other
 -- node's rows reach the node "up" by col = up.up_col.
 
--- The joins from rows of node i (aliased n) up to the root, and the
--- expression of the document key they lead to.
+-- The joins from rows of node i (aliased start) up to the root, each
+-- node k joined as ek, and the expression of the document key they lead to.
 CREATE FUNCTION jsonb_ivm_doc_key_sql(nodes jsonb, i integer,
 	OUT joins text, OUT doc_key text, start text DEFAULT 'n')
 LANGUAGE plpgsql IMMUTABLE
@@ -162,7 +162,6 @@ DECLARE
 	n jsonb := nodes->i;
 	up jsonb;
 	alias text := start;
-	depth integer := 0;
 BEGIN
 	joins := '';
 	WHILE (n->>'up')::integer >= 0 LOOP
@@ -171,11 +170,10 @@ BEGIN
 			doc_key := format('%s.%I', alias, n->>'col');
 			RETURN;
 		END IF;
-		depth := depth + 1;
-		joins := joins || format(E'\n\t\t\tJOIN %I.%I %s ON %s.%I = %s.%I',
-			up->>'schema', up->>'table', start || '_u' || depth, start || '_u' || depth,
-			n->>'up_col', alias, n->>'col');
-		alias := start || '_u' || depth;
+		-- node k is joined as ek, the name element expressions give it
+		joins := joins || format(E'\n\t\t\tJOIN %I.%I e%s ON e%s.%I = %s.%I',
+			up->>'schema', up->>'table', n->>'up', n->>'up', n->>'up_col', alias, n->>'col');
+		alias := 'e' || (n->>'up');
 		n := up;
 	END LOOP;
 	doc_key := format('%s.%I', alias, n->>'col');
@@ -396,10 +394,10 @@ COMMENT ON FUNCTION jsonb_ivm_element_sql(@extschema@.jsonb_ivm_projection, inte
 'generator: the replacement of the array elements that an UPDATE of their rows rewrites';
 
 -- The joins from rows of the correlated table c of an array (aliased
--- start) down to the table its elements are read from (aliased elem), and
--- whether that is c itself.
+-- start) down to the last table its elements read (aliased elem), each
+-- node k between joined as <prefix>k.
 CREATE FUNCTION jsonb_ivm_down_sql(nodes jsonb, c integer, start text, elem text,
-	how text DEFAULT 'JOIN')
+	how text DEFAULT 'JOIN', prefix text DEFAULT 'e')
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -417,7 +415,7 @@ BEGIN
 	END LOOP;
 	FOREACH k IN ARRAY path LOOP
 		next := CASE WHEN k = (nodes->c->>'element_node')::integer THEN elem
-			ELSE alias || '_d' || k END;
+			ELSE prefix || k END;
 		joins := joins || format(E'\n\t\t\t%s %I.%I %s ON %s.%I = %s.%I', how,
 			nodes->k->>'schema', nodes->k->>'table', next, next, nodes->k->>'col',
 			alias, nodes->k->>'up_col');
@@ -427,7 +425,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION jsonb_ivm_down_sql(jsonb, integer, text, text, text) IS
+COMMENT ON FUNCTION jsonb_ivm_down_sql(jsonb, integer, text, text, text, text) IS
 'generator: the joins from rows of an array''s correlated table to the table its elements are read from';
 
 -- For a change of the correlated table c of an array whose elements are
@@ -445,9 +443,10 @@ DECLARE
 	n jsonb := nodes->c;
 	e jsonb := nodes->((n->>'element_node')::integer)->'element';
 	same boolean := (n->>'element_node')::integer = c;
-	-- the element expressions read the element table as n (new) or o (old)
-	na text := CASE WHEN same THEN 'n' ELSE 'nr' END;
-	oa text := CASE WHEN same THEN 'o' ELSE 'orow' END;
+	-- the element expressions read their last table as n (new) or o (old),
+	-- every other table of node k as ek
+	na text := CASE WHEN same THEN 'n' ELSE 'e' || c END;
+	oa text := CASE WHEN same THEN 'o' ELSE 'e' || c END;
 	sortcols text[] := ARRAY(SELECT jsonb_array_elements_text(n->'positional') OFFSET 2);
 	kn record := @extschema@.jsonb_ivm_doc_key_sql(nodes, c, na);
 	ko record := @extschema@.jsonb_ivm_doc_key_sql(nodes, c, oa);
@@ -471,7 +470,7 @@ BEGIN
 			FROM new_rows %12$s%10$s%11$s) s
 			GROUP BY 1$q$,
 		kn.doc_key, e->>1, n->>'schema', n->>'table',
-		@extschema@.jsonb_ivm_down_sql(nodes, c, 'g', 'g_elem'),
+		@extschema@.jsonb_ivm_down_sql(nodes, c, 'g', 'g_elem', 'JOIN', 'g'),
 		n->>'col',
 		(SELECT string_agg(format('g.%I', x), ', ') FROM unnest(sortcols) x),
 		n->'positional'->>1,

@@ -25,6 +25,7 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "nodes/plannodes.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
@@ -89,7 +90,8 @@ typedef struct PjWalk
 static void analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node,
 							List *path);
 static char *deparse_over(Node *expr, Index varno, Oid relid);
-static char *deparse_as(Node *expr, Index varno, Oid relid, const char *alias);
+static char *deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
+						  const char *bottom_alias);
 /* The columns of one range table entry that an expression reads. */
 typedef struct VarCollect
 {
@@ -704,18 +706,31 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 		 */
 		{
 			Node	   *elem = (Node *) ((TargetEntry *) linitial(agg->args))->expr;
-			Bitmapset  *varnos = vars_in(elem, 0)->varnos;
+			Index		t = 0;
 			int			on_path = 0;
+			bool		wholerow = false;
 
-			if (bms_num_members(varnos) == 1)
-				for (int k = rt_node[bms_singleton_member(varnos)];
-					 k >= corr_node; k = ((PjNode *) list_nth(st->nodes, k))->up)
-					on_path++;
-			if (bms_num_members(varnos) == 1 && list_length(quals) == ntables &&
-				on_path == ntables)
+			/* the table farthest from c: all tables must lie above it */
+			for (int r = 1; r <= list_length(sq->rtable); r++)
 			{
-				Index		t = bms_singleton_member(varnos);
-				VarCollect *ev = vars_in(elem, t);
+				int			depth = 0;
+
+				if (rt_node[r] < 0)
+					continue;
+				for (int k = rt_node[r]; k >= corr_node;
+					 k = ((PjNode *) list_nth(st->nodes, k))->up)
+					depth++;
+				if (depth > on_path)
+				{
+					on_path = depth;
+					t = r;
+				}
+				wholerow |= vars_in(elem, r)->wholerow ||
+					vars_in((Node *) agg->args, r)->wholerow ||
+					vars_in((Node *) quals, r)->wholerow;
+			}
+			if (!wholerow && list_length(quals) == ntables && on_path == ntables)
+			{
 				Bitmapset  *elsewhere = vars_in((Node *) quals, t)->atts;
 				PjNode	   *tn = list_nth(st->nodes, rt_node[t]);
 				Oid			trel = rt_fetch(t, sq->rtable)->relid;
@@ -724,12 +739,10 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					if (foreach_current_index(lc) > 0)
 						elsewhere = bms_union(elsewhere,
 											  vars_in((Node *) ((TargetEntry *) lfirst(lc))->expr, t)->atts);
-				if (!ev->wholerow && !vars_in((Node *) agg->args, t)->wholerow &&
-					!vars_in((Node *) quals, t)->wholerow)
 				{
 					elsewhere = bms_add_member(elsewhere, tn->col);
-					tn->element = list_make2(deparse_as(elem, t, trel, "n"),
-											 deparse_as(elem, t, trel, "o"));
+					tn->element = list_make2(deparse_path(elem, sq, rt_node, t, "n"),
+											 deparse_path(elem, sq, rt_node, t, "o"));
 					for (int a = -1; (a = bms_next_member(elsewhere, a)) >= 0;)
 						tn->compare = lappend(tn->compare, get_attname(trel, a, false));
 					st->array_links = lappend(st->array_links, sl);
@@ -751,6 +764,25 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					 internalerrposition(agg->location + 1),
 					 internalerrquery(st->query_text)));
 	}
+}
+
+/*
+ * An expression over the tables of an array subquery, as SQL text: the
+ * table bottom aliased as given, every other table of node k as ek.
+ */
+static char *
+deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
+			 const char *bottom_alias)
+{
+	PlannedStmt *ps = makeNode(PlannedStmt);
+	List	   *names = NIL;
+
+	for (int r = 1; r <= list_length(sq->rtable); r++)
+		names = lappend(names, (Index) r == bottom ? pstrdup(bottom_alias) :
+						rt_node[r] >= 0 ? psprintf("e%d", rt_node[r]) : NULL);
+	ps->rtable = sq->rtable;
+	return deparse_expression(expr, deparse_context_for_plan_tree(ps, names),
+							  true, false);
 }
 
 /* An expression over one table, as SQL text with that table aliased. */
