@@ -55,8 +55,9 @@
 -- (each row's trigger locks the configurations of its own server), or a
 -- transaction that changes a configuration and then one of its servers.
 -- PostgreSQL detects them and aborts one of the transactions, which the
--- application retries.  tools/stress.sh runs all of this with 8 concurrent
--- clients and retries deadlocks with pgbench --max-tries.
+-- application retries.  test/t/030_stress.pl runs all of this with 8
+-- concurrent clients and retries deadlocks with pgbench --max-tries;
+-- test/specs/recipe_interleavings.spec.in replays the interleavings above.
 
 SET client_min_messages = warning;
 

@@ -336,13 +336,16 @@ BEGIN
 	merge_keys := format('SELECT %s FROM %s', doc_key, rows_sql);
 	merge_sql := format($f$
 		UPDATE %1$I.%2$I t SET data = m.data
-		FROM (SELECT t2.%3$I, %4$I.jsonb_merge_at_path(t2.data,
-				jsonb_build_object(%5$s), '{}') AS data
+		FROM (SELECT t2.%3$I, %5$s AS data
 			FROM %6$s
 			JOIN %1$I.%2$I t2 ON t2.%3$I = %7$s) m
 		WHERE t.%3$I = m.%3$I AND NOT %4$I.jsonb_ivm_identical(t.data, m.data);
 $f$,
-		p.schema_name, p.table_name, p.key_column, '@extschema@', pairs, rows_sql, doc_key);
+		p.schema_name, p.table_name, p.key_column, '@extschema@',
+		CASE WHEN n->'merge'->>0 = '' THEN n->'merge'->>1	-- the whole document
+			ELSE format(E'%I.jsonb_merge_at_path(t2.data,\n\t\t\t\tjsonb_build_object(%s), \'{}\')',
+				'@extschema@', pairs) END,
+		rows_sql, doc_key);
 END
 $gen$;
 
@@ -745,6 +748,23 @@ BEGIN
 	p.functions := used;
 	INSERT INTO @extschema@.jsonb_ivm_projection SELECT p.*;
 
+	-- maintenance looks rows up by the columns that link the tables: say
+	-- which of them no index leads with
+	FOR src IN SELECT DISTINCT x.s, x.t, x.c FROM jsonb_array_elements(p.sources) n(v),
+		LATERAL (VALUES (n.v->>'schema', n.v->>'table', n.v->>'col'),
+			(p.sources->((n.v->>'up')::integer)->>'schema',
+			 p.sources->((n.v->>'up')::integer)->>'table', n.v->>'up_col')) x(s, t, c)
+		WHERE (n.v->>'up')::integer >= 0
+			AND NOT EXISTS (SELECT FROM pg_index i JOIN pg_attribute a
+					ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+				WHERE i.indrelid = format('%I.%I', x.s, x.t)::regclass AND a.attname = x.c)
+		ORDER BY 1, 2, 3
+	LOOP
+		RAISE NOTICE 'no index of %.% starts with column %, which maintenance of % searches by',
+			quote_ident(src.s), quote_ident(src.t), quote_ident(src.c), projection
+			USING HINT = format('CREATE INDEX ON %I.%I (%I);', src.s, src.t, src.c);
+	END LOOP;
+
 	-- fill
 	EXECUTE format('SELECT %I.%I(ARRAY(SELECT %I FROM %I.%I ORDER BY 1))',
 		p.schema_name, recompute, p.key_column, p.schema_name, p.definition_view);
@@ -878,6 +898,9 @@ AS $$
 					WHEN (n.v->'positional') OPERATOR(pg_catalog.<>) 'null'::jsonb THEN pg_catalog.format(
 						'remove element from %s and insert it at its position', n.v->'positional'->>0)
 					WHEN (n.v->'merge') OPERATOR(pg_catalog.=) 'null'::jsonb THEN 'recompute document'
+					WHEN n.k OPERATOR(pg_catalog.=) 1 AND (n.v->'merge'->>0) OPERATOR(pg_catalog.=) ''
+					THEN pg_catalog.format('rebuild document from its row; recompute document when %s',
+						@extschema@.jsonb_ivm_columns_change(n.v->'compare'))
 					WHEN n.k OPERATOR(pg_catalog.=) 1 THEN pg_catalog.format(
 						'merge keys %s; recompute document when %s',
 						(SELECT pg_catalog.string_agg(m.key, ', ' ORDER BY m.o)

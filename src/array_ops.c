@@ -10,26 +10,87 @@
 
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "jsonb_ivm.h"
 
 /*
- * The array at the end of a walk along path, or NULL when nothing is there.
- * A value that is there but is not an array is an error.
+ * One call of a function that edits the array at array_path (argument 1)
+ * of the target (argument 0): its arguments, and the array found.
+ */
+typedef struct ArrayCall
+{
+	JbPath		path;
+	const char *key;			/* match_key, for the *_where functions */
+	uint32		keylen;
+	JbValue		match;			/* match_value, for those that take one */
+	Jsonb	   *doc;
+	JbWalk		walk;
+	const JsonbContainer *arr;	/* the array at path, or NULL */
+} ArrayCall;
+
+/* The result of a call that changes nothing: the target, or NULL. */
+static Datum
+unchanged(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
+/*
+ * The arguments (target, array_path, match_key, match_value, ...) of a
+ * *_where function with nargs arguments (no match_value unless
+ * has_match).  array_path and match_key must not be NULL; a NULL target, or
+ * a NULL in any argument after match_key, leaves nothing to do: then return
+ * false, and the caller returns unchanged().  Otherwise read the path, the
+ * key and the match value.
+ */
+static bool
+where_args(FunctionCallInfo fcinfo, int nargs, bool has_match, ArrayCall *c)
+{
+	text	   *key;
+	int			i;
+
+	Assert(nargs > 3 && nargs <= PG_NARGS());
+	jb_require_arg(fcinfo, 1, "array_path");
+	jb_require_arg(fcinfo, 2, "match_key");
+	if (PG_ARGISNULL(0))
+		return false;
+	for (i = 3; i < nargs; i++)
+		if (PG_ARGISNULL(i))
+			return false;
+
+	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &c->path);
+	key = PG_GETARG_TEXT_PP(2);
+	c->key = VARDATA_ANY(key);
+	c->keylen = VARSIZE_ANY_EXHDR(key);
+	if (has_match)
+		jb_root_value(PG_GETARG_JSONB_P(3), &c->match);
+	return true;
+}
+
+/*
+ * Walk the target along c->path and set c->arr to the array there, or to
+ * NULL when nothing is there.  A value that is there but is not an array is
+ * an error.  Returns c->arr.
  */
 static const JsonbContainer *
-array_at_path(const Jsonb *doc, const JbPath *path, JbWalk *walk)
+find_array(FunctionCallInfo fcinfo, ArrayCall *c)
 {
-	jb_walk(doc, path, true, walk);
-	if (walk->status != JB_WALK_FOUND)
+	c->doc = PG_GETARG_JSONB_P(0);
+	jb_walk(c->doc, &c->path, true, &c->walk);
+	c->arr = NULL;
+	if (c->walk.status != JB_WALK_FOUND)
 		return NULL;
-	if (!JbValueIsArray(&walk->value))
+	if (!JbValueIsArray(&c->walk.value))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("value at path is not an array"),
 				 errdetail("The value at the path is of type %s.",
-						   jb_type_name(&walk->value))));
-	return JbValueContainer(&walk->value);
+						   jb_type_name(&c->walk.value))));
+	c->arr = JbValueContainer(&c->walk.value);
+	return c->arr;
 }
 
 /*
@@ -64,9 +125,14 @@ edits_init(ArrayEdits *e, const JsonbContainer *arr)
 static void
 edits_add(ArrayEdits *e, int index, JbMergePlan *plan)
 {
+	Assert(index >= 0 && index < (int) JsonContainerSize(e->arr));
+	Assert(e->nedits == 0 || index > e->edits[e->nedits - 1].index);
 	if (e->nedits == e->capacity)
 	{
-		e->capacity *= 2;
+		jb_check_alloc((Size) e->capacity + 1, sizeof(ElementEdit),
+					   "edited elements");
+		e->capacity = Min((Size) e->capacity * 2,
+						  MaxAllocSize / sizeof(ElementEdit));
 		e->edits = repalloc(e->edits, sizeof(ElementEdit) * e->capacity);
 	}
 	e->edits[e->nedits].index = index;
@@ -81,7 +147,7 @@ static void
 write_edited_array(JbWriter *w, void *arg)
 {
 	ArrayEdits *e = (ArrayEdits *) arg;
-	int			n = e->arr->header & JB_CMASK;
+	int			n = JsonContainerSize(e->arr);
 	int			next = 0;
 	int			k;
 
@@ -90,6 +156,7 @@ write_edited_array(JbWriter *w, void *arg)
 	{
 		const ElementEdit *edit = &e->edits[k];
 
+		CHECK_FOR_INTERRUPTS();
 		jbw_children(w, e->arr, next, edit->index);
 		if (edit->plan)
 			jbw_merged_object(w, edit->plan);
@@ -111,14 +178,9 @@ plan_element_merge(const JsonbContainer *arr, int index,
 	JbValue		elem;
 
 	jb_child(arr, index, &elem);
+	Assert(JbValueIsObject(&elem));
 	jb_merge_plan(JbValueContainer(&elem), updates, plan);
 	return plan->changed ? plan : NULL;
-}
-
-static void
-write_value(JbWriter *w, void *arg)
-{
-	jbw_value(w, (JbValue *) arg);
 }
 
 static void
@@ -130,28 +192,56 @@ write_one_element_array(JbWriter *w, void *arg)
 }
 
 /*
- * Put element into the array found by a walk: in place of element index,
- * or inserted before it when insert is set (index = count appends).  When
- * the walk found no array, create it, with the objects leading to it.
+ * Return the target with its edits applied to the array c->arr; extra is
+ * about how many bytes they add.
  */
-static Jsonb *
-put_element(const Jsonb *doc, const JbPath *path, JbWalk *walk,
-			const JsonbContainer *arr, int index, bool insert,
+static Datum
+edit_array(FunctionCallInfo fcinfo, ArrayCall *c, ArrayEdits *edits,
+		   Size extra)
+{
+	Jsonb	   *result;
+
+	Assert(c->arr != NULL && edits->arr == c->arr && edits->nedits > 0);
+	result = jb_rewrite(c->doc, c->walk.steps, c->walk.depth, NULL, 0,
+						write_edited_array, edits, extra);
+	PG_FREE_IF_COPY(c->doc, 0);
+	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * Return the target with element put into the array c->arr: in place of
+ * element index, or inserted before it when insert is set (index = count
+ * appends).  When there is no array, create it, with the objects leading
+ * to it.
+ */
+static Datum
+put_element(FunctionCallInfo fcinfo, ArrayCall *c, int index, bool insert,
 			JbValue *element)
 {
-	if (arr == NULL)
+	JbWalk	   *walk = &c->walk;
+	Jsonb	   *result;
+
+	if (c->arr == NULL)
 	{
 		jb_walk_require(walk);
-		return jb_rewrite(doc, walk->steps, walk->depth, path, walk->stop + 1,
-						  write_one_element_array, element, element->len);
+		result = jb_rewrite(c->doc, walk->steps, walk->depth,
+							&c->path, walk->stop + 1,
+							write_one_element_array, element, element->len);
 	}
-	walk->steps[walk->depth].container = arr;
-	walk->steps[walk->depth].index = index;
-	walk->steps[walk->depth].insert = insert;
-	walk->steps[walk->depth].key = NULL;
-	walk->steps[walk->depth].keylen = 0;
-	return jb_rewrite(doc, walk->steps, walk->depth + 1, NULL, 0,
-					  write_value, element, element->len);
+	else
+	{
+		Assert(index >= 0 && index <= (int) JsonContainerSize(c->arr));
+		Assert(insert || index < (int) JsonContainerSize(c->arr));
+		walk->steps[walk->depth].container = c->arr;
+		walk->steps[walk->depth].index = index;
+		walk->steps[walk->depth].insert = insert;
+		walk->steps[walk->depth].key = NULL;
+		walk->steps[walk->depth].keylen = 0;
+		result = jb_rewrite(c->doc, walk->steps, walk->depth + 1, NULL, 0,
+							jb_leaf_value, element, element->len);
+	}
+	PG_FREE_IF_COPY(c->doc, 0);
+	PG_RETURN_JSONB_P(result);
 }
 
 /*
@@ -163,46 +253,27 @@ PG_FUNCTION_INFO_V1(jsonb_array_update_where);
 Datum
 jsonb_array_update_where(PG_FUNCTION_ARGS)
 {
-	JbPath		path;
-	Jsonb	   *doc;
+	ArrayCall	c;
 	Jsonb	   *updates;
-	text	   *key;
-	JbValue		match;
-	JbWalk		walk;
-	const JsonbContainer *arr;
+	JbValue		updatesval;
 	ArrayEdits	edits;
 	JbMergePlan *plan;
 	int			index;
-	Jsonb	   *result;
 
-	jb_require_arg(fcinfo, 1, "array_path");
-	jb_require_arg(fcinfo, 2, "match_key");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	if (PG_ARGISNULL(3) || PG_ARGISNULL(4))
+	if (!where_args(fcinfo, 5, true, &c))
+		return unchanged(fcinfo);
+	updates = jb_object_arg(fcinfo, 4, "updates", &updatesval);
+
+	if (find_array(fcinfo, &c) == NULL)
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	index = jb_array_find(c.arr, 0, c.key, c.keylen, &c.match);
+	if (index < 0 ||
+		(plan = plan_element_merge(c.arr, index, &updates->root)) == NULL)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 
-	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
-	updates = PG_GETARG_JSONB_P(4);
-	jb_require_object(updates, "updates");
-	key = PG_GETARG_TEXT_PP(2);
-	jb_root_value(PG_GETARG_JSONB_P(3), &match);
-
-	doc = PG_GETARG_JSONB_P(0);
-	arr = array_at_path(doc, &path, &walk);
-	if (arr == NULL)
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	index = jb_array_find(arr, 0, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key),
-						  &match);
-	if (index < 0 || (plan = plan_element_merge(arr, index, &updates->root)) == NULL)
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-
-	edits_init(&edits, arr);
+	edits_init(&edits, c.arr);
 	edits_add(&edits, index, plan);
-	result = jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
-						write_edited_array, &edits, VARSIZE(updates));
-	PG_FREE_IF_COPY(doc, 0);
-	PG_RETURN_JSONB_P(result);
+	return edit_array(fcinfo, &c, &edits, VARSIZE(updates));
 }
 
 /*
@@ -215,53 +286,28 @@ PG_FUNCTION_INFO_V1(jsonb_array_upsert_where);
 Datum
 jsonb_array_upsert_where(PG_FUNCTION_ARGS)
 {
-	JbPath		path;
-	Jsonb	   *doc;
-	Jsonb	   *element;
-	text	   *key;
-	JbValue		match;
+	ArrayCall	c;
 	JbValue		newelem;
-	JbWalk		walk;
-	const JsonbContainer *arr;
-	int			index = 0;
-	Jsonb	   *result;
+	int			index;
 
-	jb_require_arg(fcinfo, 1, "array_path");
-	jb_require_arg(fcinfo, 2, "match_key");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	if (PG_ARGISNULL(3) || PG_ARGISNULL(4))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	if (!where_args(fcinfo, 5, true, &c))
+		return unchanged(fcinfo);
+	jb_object_arg(fcinfo, 4, "element", &newelem);
 
-	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
-	element = PG_GETARG_JSONB_P(4);
-	jb_require_object(element, "element");
-	jb_root_value(element, &newelem);
-	key = PG_GETARG_TEXT_PP(2);
-	jb_root_value(PG_GETARG_JSONB_P(3), &match);
-
-	doc = PG_GETARG_JSONB_P(0);
-	arr = array_at_path(doc, &path, &walk);
-	if (arr != NULL)
+	if (find_array(fcinfo, &c) == NULL)
+		return put_element(fcinfo, &c, 0, false, &newelem);
+	index = jb_array_find(c.arr, 0, c.key, c.keylen, &c.match);
+	if (index < 0)
+		return put_element(fcinfo, &c, JsonContainerSize(c.arr), true,
+						   &newelem);
 	{
-		index = jb_array_find(arr, 0, VARDATA_ANY(key),
-							  VARSIZE_ANY_EXHDR(key), &match);
-		if (index >= 0)
-		{
-			JbValue		old;
+		JbValue		old;
 
-			jb_child(arr, index, &old);
-			if (jb_values_identical(&old, &newelem))
-				PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-		}
+		jb_child(c.arr, index, &old);
+		if (jb_values_identical(&old, &newelem))
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	if (arr == NULL || index >= 0)
-		result = put_element(doc, &path, &walk, arr, index, false, &newelem);
-	else
-		result = put_element(doc, &path, &walk, arr,
-							 arr->header & JB_CMASK, true, &newelem);
-	PG_FREE_IF_COPY(doc, 0);
-	PG_RETURN_JSONB_P(result);
+	return put_element(fcinfo, &c, index, false, &newelem);
 }
 
 /*
@@ -273,44 +319,22 @@ PG_FUNCTION_INFO_V1(jsonb_array_delete_where);
 Datum
 jsonb_array_delete_where(PG_FUNCTION_ARGS)
 {
-	JbPath		path;
-	Jsonb	   *doc;
-	text	   *key;
-	JbValue		match;
-	JbWalk		walk;
-	const JsonbContainer *arr;
+	ArrayCall	c;
 	ArrayEdits	edits;
-	int			index;
-	Jsonb	   *result;
+	int			index = -1;
 
-	jb_require_arg(fcinfo, 1, "array_path");
-	jb_require_arg(fcinfo, 2, "match_key");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	if (PG_ARGISNULL(3))
+	if (!where_args(fcinfo, 4, true, &c))
+		return unchanged(fcinfo);
+
+	if (find_array(fcinfo, &c) == NULL)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-
-	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
-	key = PG_GETARG_TEXT_PP(2);
-	jb_root_value(PG_GETARG_JSONB_P(3), &match);
-
-	doc = PG_GETARG_JSONB_P(0);
-	arr = array_at_path(doc, &path, &walk);
-	if (arr == NULL)
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-
-	edits_init(&edits, arr);
-	index = -1;
-	while ((index = jb_array_find(arr, index + 1, VARDATA_ANY(key),
-								  VARSIZE_ANY_EXHDR(key), &match)) >= 0)
+	edits_init(&edits, c.arr);
+	while ((index = jb_array_find(c.arr, index + 1, c.key, c.keylen,
+								  &c.match)) >= 0)
 		edits_add(&edits, index, NULL);
 	if (edits.nedits == 0)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-
-	result = jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
-						write_edited_array, &edits, 0);
-	PG_FREE_IF_COPY(doc, 0);
-	PG_RETURN_JSONB_P(result);
+	return edit_array(fcinfo, &c, &edits, 0);
 }
 
 /*
@@ -343,66 +367,48 @@ PG_FUNCTION_INFO_V1(jsonb_array_insert_where);
 Datum
 jsonb_array_insert_where(PG_FUNCTION_ARGS)
 {
-	JbPath		path;
-	Jsonb	   *doc;
+	ArrayCall	c;
 	Jsonb	   *element;
 	JbValue		newelem;
-	JbWalk		walk;
-	const JsonbContainer *arr;
-	int			index = 0;
-	Jsonb	   *result;
+	text	   *key;
+	bool		descending;
+	JbValue		newkey;
+	bool		has_newkey;
+	JbCursor	cur;
+	int			n;
+	int			index;
 
 	jb_require_arg(fcinfo, 1, "array_path");
 	jb_require_arg(fcinfo, 4, "descending");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	if (PG_ARGISNULL(2))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		return unchanged(fcinfo);
+	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &c.path);
+	element = jb_object_arg(fcinfo, 2, "element", &newelem);
 
-	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
-	element = PG_GETARG_JSONB_P(2);
-	jb_require_object(element, "element");
-	jb_root_value(element, &newelem);
+	if (find_array(fcinfo, &c) == NULL)
+		return put_element(fcinfo, &c, 0, true, &newelem);
+	n = JsonContainerSize(c.arr);
+	if (PG_ARGISNULL(3))
+		return put_element(fcinfo, &c, n, true, &newelem);
 
-	doc = PG_GETARG_JSONB_P(0);
-	arr = array_at_path(doc, &path, &walk);
-	if (arr != NULL)
+	key = PG_GETARG_TEXT_PP(3);
+	descending = PG_GETARG_BOOL(4);
+	has_newkey = jb_object_get(&element->root, VARDATA_ANY(key),
+							   VARSIZE_ANY_EXHDR(key), &newkey);
+	jb_cursor_init(&cur, c.arr, 0);
+	for (index = 0; index < n; index++)
 	{
-		int			n = arr->header & JB_CMASK;
+		JbValue		elem;
+		int			cmp;
 
-		if (PG_ARGISNULL(3))
-			index = n;
-		else
-		{
-			text	   *key = PG_GETARG_TEXT_PP(3);
-			bool		descending = PG_GETARG_BOOL(4);
-			JbValue		newkey;
-			bool		has_newkey = jb_object_get(&element->root,
-												   VARDATA_ANY(key),
-												   VARSIZE_ANY_EXHDR(key),
-												   &newkey);
-			JbCursor	cur;
-
-			jb_cursor_init(&cur, arr, 0);
-			for (index = 0; index < n; index++)
-			{
-				JbValue		elem;
-				int			cmp;
-
-				jb_cursor_next(&cur, &elem);
-				if ((index & 1023) == 1023)
-					CHECK_FOR_INTERRUPTS();
-				cmp = sort_key_cmp(&elem, VARDATA_ANY(key),
-								   VARSIZE_ANY_EXHDR(key),
-								   has_newkey ? &newkey : NULL);
-				if (descending ? cmp < 0 : cmp > 0)
-					break;
-			}
-		}
+		CHECK_FOR_INTERRUPTS();
+		jb_cursor_next(&cur, &elem);
+		cmp = sort_key_cmp(&elem, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key),
+						   has_newkey ? &newkey : NULL);
+		if (descending ? cmp < 0 : cmp > 0)
+			break;
 	}
-	result = put_element(doc, &path, &walk, arr, index, true, &newelem);
-	PG_FREE_IF_COPY(doc, 0);
-	PG_RETURN_JSONB_P(result);
+	return put_element(fcinfo, &c, index, true, &newelem);
 }
 
 /*
@@ -441,13 +447,14 @@ static void
 patch_table_build(PatchTable *t, const JsonbContainer *patches,
 				  const char *key, uint32 keylen)
 {
-	int			n = patches->header & JB_CMASK;
+	int			n = JsonContainerSize(patches);
 	uint32		size = 8;
 	JbCursor	cur;
 	int			i;
 
 	while (size < (uint32) n * 2)
 		size *= 2;
+	jb_check_alloc(n, sizeof(JbValue), "patches");
 	t->npatches = 0;
 	t->keys = palloc(sizeof(JbValue) * Max(n, 1));
 	t->patches = palloc(sizeof(JbValue) * Max(n, 1));
@@ -463,9 +470,8 @@ patch_table_build(PatchTable *t, const JsonbContainer *patches,
 		uint32		hash;
 		int			p;
 
+		CHECK_FOR_INTERRUPTS();
 		jb_cursor_next(&cur, &patch);
-		if ((i & 1023) == 1023)
-			CHECK_FOR_INTERRUPTS();
 		if (!JbValueIsObject(&patch))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -504,6 +510,7 @@ patch_table_build(PatchTable *t, const JsonbContainer *patches,
 		{
 			uint32		pos = hash & t->mask;
 
+			Assert((uint32) t->npatches <= t->mask);
 			while (t->slots[pos] != 0)
 				pos = (pos + 1) & t->mask;
 			t->slots[pos] = p + 1;
@@ -521,33 +528,17 @@ PG_FUNCTION_INFO_V1(jsonb_array_update_where_batch);
 Datum
 jsonb_array_update_where_batch(PG_FUNCTION_ARGS)
 {
-	JbPath		path;
-	Jsonb	   *doc;
+	ArrayCall	c;
 	Jsonb	   *patches;
 	JbValue		patchesval;
-	text	   *key;
-	const char *keydata;
-	uint32		keylen;
 	PatchTable	table;
-	JbWalk		walk;
-	const JsonbContainer *arr;
 	ArrayEdits	edits;
 	JbCursor	cur;
 	int			n;
 	int			i;
-	Jsonb	   *result;
 
-	jb_require_arg(fcinfo, 1, "array_path");
-	jb_require_arg(fcinfo, 2, "match_key");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	if (PG_ARGISNULL(3))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-
-	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
-	key = PG_GETARG_TEXT_PP(2);
-	keydata = VARDATA_ANY(key);
-	keylen = VARSIZE_ANY_EXHDR(key);
+	if (!where_args(fcinfo, 4, false, &c))
+		return unchanged(fcinfo);
 	patches = PG_GETARG_JSONB_P(3);
 	jb_root_value(patches, &patchesval);
 	if (!JbValueIsArray(&patchesval))
@@ -556,17 +547,15 @@ jsonb_array_update_where_batch(PG_FUNCTION_ARGS)
 				 errmsg("patches must be a jsonb array"),
 				 errdetail("The value given is of type %s.",
 						   jb_type_name(&patchesval))));
-	patch_table_build(&table, JbValueContainer(&patchesval), keydata, keylen);
+	patch_table_build(&table, JbValueContainer(&patchesval), c.key, c.keylen);
 
 	/* the path is validated even when there is nothing to patch */
-	doc = PG_GETARG_JSONB_P(0);
-	arr = array_at_path(doc, &path, &walk);
-	if (arr == NULL || table.npatches == 0)
+	if (find_array(fcinfo, &c) == NULL || table.npatches == 0)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 
-	n = arr->header & JB_CMASK;
-	edits_init(&edits, arr);
-	jb_cursor_init(&cur, arr, 0);
+	n = JsonContainerSize(c.arr);
+	edits_init(&edits, c.arr);
+	jb_cursor_init(&cur, c.arr, 0);
 	for (i = 0; i < n; i++)
 	{
 		JbValue		elem;
@@ -574,24 +563,19 @@ jsonb_array_update_where_batch(PG_FUNCTION_ARGS)
 		int			p;
 		JbMergePlan *plan;
 
+		CHECK_FOR_INTERRUPTS();
 		jb_cursor_next(&cur, &elem);
-		if ((i & 1023) == 1023)
-			CHECK_FOR_INTERRUPTS();
 		if (!JbValueIsObject(&elem) ||
-			!jb_object_get(JbValueContainer(&elem), keydata, keylen, &val))
+			!jb_object_get(JbValueContainer(&elem), c.key, c.keylen, &val))
 			continue;
 		p = patch_table_lookup(&table, &val, jb_value_hash(&val));
 		if (p < 0 ||
-			(plan = plan_element_merge(arr, i,
+			(plan = plan_element_merge(c.arr, i,
 									   JbValueContainer(&table.patches[p]))) == NULL)
 			continue;
 		edits_add(&edits, i, plan);
 	}
 	if (edits.nedits == 0)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-
-	result = jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
-						write_edited_array, &edits, VARSIZE(patches));
-	PG_FREE_IF_COPY(doc, 0);
-	PG_RETURN_JSONB_P(result);
+	return edit_array(fcinfo, &c, &edits, VARSIZE(patches));
 }

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * jsonb_ivm.c
- *	  Module entry point and the argument checks shared by every
+ *	  Module entry point and the argument and limit checks shared by every
  *	  SQL-callable function of jsonb_ivm.
  *
  *-------------------------------------------------------------------------
@@ -9,10 +9,11 @@
 #include "postgres.h"
 
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "jsonb_ivm.h"
 
-PG_MODULE_MAGIC;
+PG_MODULE_MAGIC_EXT(.name = "jsonb_ivm", .version = JSONB_IVM_VERSION);
 
 /*
  * Path and key arguments must not be NULL: a NULL there is a bug in the
@@ -21,26 +22,46 @@ PG_MODULE_MAGIC;
 void
 jb_require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 {
+	Assert(argno >= 0 && argno < PG_NARGS());
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", name)));
 }
 
-/* The root container of jb, which must be an object. */
-const JsonbContainer *
-jb_require_object(Jsonb *jb, const char *name)
+/*
+ * Refuse n items of size bytes each when they do not fit in one allocation,
+ * with ERRCODE_PROGRAM_LIMIT_EXCEEDED as hstoreArrayToPairs does, rather than
+ * leave it to palloc's internal error.  what names the items.
+ */
+void
+jb_check_alloc(Size n, Size size, const char *what)
 {
-	JbValue		root;
+	if (n > MaxAllocSize / size)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("number of %s (%zu) exceeds the maximum allowed (%zu)",
+						what, n, MaxAllocSize / size)));
+}
 
-	jb_root_value(jb, &root);
-	if (!JbValueIsObject(&root))
+/*
+ * Argument argno, a jsonb that must be an object (name names it in the
+ * error).  Sets *root to its root value.
+ */
+Jsonb *
+jb_object_arg(FunctionCallInfo fcinfo, int argno, const char *name,
+			  JbValue *root)
+{
+	Jsonb	   *jb = PG_GETARG_JSONB_P(argno);
+
+	jb_root_value(jb, root);
+	if (!JbValueIsObject(root))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a jsonb object", name),
 				 errdetail("The value given is of type %s.",
-						   jb_type_name(&root))));
-	return &jb->root;
+						   jb_type_name(root))));
+	return jb;
 }
 
 /*

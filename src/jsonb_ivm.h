@@ -36,10 +36,29 @@ typedef struct JbValue
 #define JbValueContainer(v)	((const JsonbContainer *) (v)->data)
 #define JbValueIsObject(v) \
 	((v)->type == JENTRY_ISCONTAINER && \
-	 (JbValueContainer(v)->header & JB_FOBJECT) != 0)
+	 JsonContainerIsObject(JbValueContainer(v)))
 #define JbValueIsArray(v) \
 	((v)->type == JENTRY_ISCONTAINER && \
-	 (JbValueContainer(v)->header & JB_FARRAY) != 0)
+	 JsonContainerIsArray(JbValueContainer(v)))
+
+/*
+ * The header bits of a stored numeric, named as numeric.c names them.  They
+ * mirror numeric.c's on-disk format, which pg_upgrade keeps stable, and are
+ * defined here because no header exports them.  NUMERIC_SPECIAL is NaN or,
+ * from PostgreSQL 14, an infinity (13 calls it NUMERIC_NAN).
+ */
+#define NUMERIC_SIGN_MASK	0xC000
+#define NUMERIC_NEG			0x4000
+#define NUMERIC_SHORT		0x8000
+#define NUMERIC_SPECIAL		0xC000
+
+#define NUMERIC_SHORT_SIGN_MASK			0x2000
+#define NUMERIC_SHORT_DSCALE_MASK		0x1F80
+#define NUMERIC_SHORT_WEIGHT_SIGN_MASK	0x0040
+#define NUMERIC_SHORT_WEIGHT_MASK		0x003F
+
+#define NUMERIC_HDRSZ		(VARHDRSZ + sizeof(uint16) + sizeof(int16))
+#define NUMERIC_HDRSZ_SHORT (VARHDRSZ + sizeof(uint16))
 
 /* ---- reading (inline here, the rest in jsonb_splice.c) ---- */
 
@@ -47,9 +66,9 @@ typedef struct JbValue
 static inline int
 jb_nentries(const JsonbContainer *c)
 {
-	int			n = c->header & JB_CMASK;
+	int			n = JsonContainerSize(c);
 
-	return (c->header & JB_FOBJECT) ? n * 2 : n;
+	return JsonContainerIsObject(c) ? n * 2 : n;
 }
 
 /* Start of a container's data area. */
@@ -72,6 +91,7 @@ jb_fill_value(uint32 type, const char *base, uint32 off, uint32 len,
 	{
 		uint32		pad = INTALIGN(off) - off;
 
+		Assert(pad <= len);
 		v->data = base + off + pad;
 		v->len = len - pad;
 	}
@@ -97,6 +117,7 @@ typedef struct JbCursor
 static inline void
 jb_cursor_init(JbCursor *cur, const JsonbContainer *c, int from)
 {
+	Assert(from >= 0 && from <= jb_nentries(c));
 	cur->c = c;
 	cur->base = jb_data_base(c);
 	cur->off = from > 0 ? getJsonbOffset(c, from) : 0;
@@ -106,13 +127,30 @@ jb_cursor_init(JbCursor *cur, const JsonbContainer *c, int from)
 static inline void
 jb_cursor_next(JbCursor *cur, JbValue *v)
 {
-	JEntry		je = cur->c->children[cur->i];
-	uint32		end;
+	JEntry		je;
+	uint32		start = cur->off;
 
-	end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : cur->off + JBE_OFFLENFLD(je);
-	jb_fill_value(je & JENTRY_TYPEMASK, cur->base, cur->off, end - cur->off, v);
-	cur->off = end;
+	Assert(cur->i < jb_nentries(cur->c));
+	je = cur->c->children[cur->i];
+	JBE_ADVANCE_OFFSET(cur->off, je);
+	jb_fill_value(je & JENTRY_TYPEMASK, cur->base, start, cur->off - start, v);
 	cur->i++;
+}
+
+/*
+ * Read child index, at or after the cursor's position, and move past it.
+ * The children in between cost one JEntry read each.
+ */
+static inline void
+jb_cursor_read(JbCursor *cur, int index, JbValue *v)
+{
+	Assert(index >= cur->i && index < jb_nentries(cur->c));
+	while (cur->i < index)
+	{
+		JBE_ADVANCE_OFFSET(cur->off, cur->c->children[cur->i]);
+		cur->i++;
+	}
+	jb_cursor_next(cur, v);
 }
 
 /* jsonb's key order: shorter keys first, then bytewise. */
@@ -122,6 +160,71 @@ jb_key_cmp(const char *a, uint32 alen, const char *b, uint32 blen)
 	if (alen != blen)
 		return alen < blen ? -1 : 1;
 	return memcmp(a, b, alen);
+}
+
+/*
+ * A merge join over the keys of two objects: every key of either, once, in
+ * jsonb key order.  a or b may be NULL, standing for an empty object.
+ */
+typedef struct JbKeyJoin
+{
+	JbCursor	ca,
+				cb;
+	JbValue		ka,				/* key ia of a, when ia < na */
+				kb;				/* key ib of b, when ib < nb */
+	int			ia,
+				ib;
+	int			na,
+				nb;
+} JbKeyJoin;
+
+static inline void
+jb_key_join_init(JbKeyJoin *kj, const JsonbContainer *a,
+				 const JsonbContainer *b)
+{
+	Assert(a == NULL || JsonContainerIsObject(a));
+	Assert(b == NULL || JsonContainerIsObject(b));
+	memset(kj, 0, sizeof(JbKeyJoin));
+	kj->na = a ? JsonContainerSize(a) : 0;
+	kj->nb = b ? JsonContainerSize(b) : 0;
+	if (kj->na > 0)
+	{
+		jb_cursor_init(&kj->ca, a, 0);
+		jb_cursor_next(&kj->ca, &kj->ka);
+	}
+	if (kj->nb > 0)
+	{
+		jb_cursor_init(&kj->cb, b, 0);
+		jb_cursor_next(&kj->cb, &kj->kb);
+	}
+}
+
+/*
+ * Step the join: set *key to the next key and *ia, *ib to its pair index in
+ * a and in b, -1 on the side that lacks it.  Returns false at the end.
+ */
+static inline bool
+jb_key_join_next(JbKeyJoin *kj, JbValue *key, int *ia, int *ib)
+{
+	int			cmp;
+
+	if (kj->ia == kj->na && kj->ib == kj->nb)
+		return false;
+	if (kj->ia == kj->na)
+		cmp = 1;
+	else if (kj->ib == kj->nb)
+		cmp = -1;
+	else
+		cmp = jb_key_cmp(kj->ka.data, kj->ka.len, kj->kb.data, kj->kb.len);
+
+	*key = cmp < 0 ? kj->ka : kj->kb;
+	*ia = cmp <= 0 ? kj->ia : -1;
+	*ib = cmp >= 0 ? kj->ib : -1;
+	if (cmp <= 0 && ++kj->ia < kj->na)
+		jb_cursor_next(&kj->ca, &kj->ka);
+	if (cmp >= 0 && ++kj->ib < kj->nb)
+		jb_cursor_next(&kj->cb, &kj->kb);
+	return true;
 }
 
 
@@ -254,14 +357,18 @@ extern void jb_path_key(const JbPath *path, int pos, const char **key,
 
 typedef void (*JbLeafWriter) (JbWriter *w, void *arg);
 
+extern void jb_leaf_value(JbWriter *w, void *arg);
+
 extern Jsonb *jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 						 const JbPath *create, int create_from,
 						 JbLeafWriter leaf, void *arg, Size extra);
 
-/* ---- argument helpers (jsonb_ivm.c) ---- */
+/* ---- argument and limit checks (jsonb_ivm.c) ---- */
 
 extern void jb_require_arg(FunctionCallInfo fcinfo, int argno,
 						   const char *name);
-extern const JsonbContainer *jb_require_object(Jsonb *jb, const char *name);
+extern void jb_check_alloc(Size n, Size size, const char *what);
+extern Jsonb *jb_object_arg(FunctionCallInfo fcinfo, int argno,
+							const char *name, JbValue *root);
 
 #endif							/* JSONB_IVM_H */

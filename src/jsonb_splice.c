@@ -36,7 +36,7 @@ jb_root_value(const Jsonb *jb, JbValue *v)
 {
 	const JsonbContainer *root = &jb->root;
 
-	if (root->header & JB_FSCALAR)
+	if (JsonContainerIsScalar(root))
 		jb_child(root, 0, v);
 	else
 	{
@@ -50,9 +50,12 @@ jb_root_value(const Jsonb *jb, JbValue *v)
 void
 jb_child(const JsonbContainer *c, int index, JbValue *v)
 {
-	uint32		off = getJsonbOffset(c, index);
-	uint32		len = getJsonbLength(c, index);
+	uint32		off;
+	uint32		len;
 
+	Assert(index >= 0 && index < jb_nentries(c));
+	off = getJsonbOffset(c, index);
+	len = getJsonbLength(c, index);
 	jb_fill_value(c->children[index] & JENTRY_TYPEMASK, jb_data_base(c),
 				  off, len, v);
 }
@@ -67,8 +70,9 @@ jb_find_key(const JsonbContainer *obj, const char *key, uint32 keylen,
 {
 	const char *base = jb_data_base(obj);
 	int			lo = 0;
-	int			hi = obj->header & JB_CMASK;
+	int			hi = JsonContainerSize(obj);
 
+	Assert(JsonContainerIsObject(obj));
 	while (lo < hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
@@ -107,21 +111,22 @@ jb_bytes_eq(const char *a, const char *b, uint32 len)
 }
 
 /*
- * Look up a key in an object and set *val to its value, or return false.  Objects of up to
- * JB_OFFSET_STRIDE pairs, the elements of a typical projection array, are
- * scanned front to back: their JEntries are read once, with no offset
- * searches.  Larger ones use the binary search.
+ * Look up a key in an object and set *val to its value, or return false.
+ * Objects of up to JB_OFFSET_STRIDE pairs, the elements of a typical
+ * projection array, are scanned front to back: their JEntries are read once,
+ * with no offset searches.  Larger ones use the binary search.
  */
 bool
 jb_object_get(const JsonbContainer *obj, const char *key, uint32 keylen,
 			  JbValue *val)
 {
-	int			n = obj->header & JB_CMASK;
+	int			n = JsonContainerSize(obj);
 	const JEntry *ents = obj->children;
 	const char *base = (const char *) &ents[2 * n];
 	uint32		off = 0;
 	int			i;
 
+	Assert(JsonContainerIsObject(obj));
 	if (n > JB_OFFSET_STRIDE)
 	{
 		bool		found;
@@ -134,33 +139,30 @@ jb_object_get(const JsonbContainer *obj, const char *key, uint32 keylen,
 
 	for (i = 0; i < n; i++)
 	{
-		JEntry		je = ents[i];
-		uint32		end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
-		uint32		len = end - off;
+		uint32		start = off;
+		uint32		len;
 
-		if (len == keylen && jb_bytes_eq(base + off, key, keylen))
+		JBE_ADVANCE_OFFSET(off, ents[i]);
+		len = off - start;
+		if (len == keylen && jb_bytes_eq(base + start, key, keylen))
 			break;
 		if (len > keylen)
 			return false;		/* keys are sorted by length first */
-		off = end;
 	}
 	if (i == n)
 		return false;
 
-	/* walk on to the value: entries i .. n + i - 1 lie before it */
+	/* walk on to the value: entries i + 1 .. n + i - 1 lie between */
 	{
 		int			j;
-		uint32		end;
-		JEntry		je;
+		uint32		start;
 
-		for (j = i; j < n + i; j++)
-		{
-			je = ents[j];
-			off = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
-		}
-		je = ents[n + i];
-		end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
-		jb_fill_value(je & JENTRY_TYPEMASK, base, off, end - off, val);
+		for (j = i + 1; j < n + i; j++)
+			JBE_ADVANCE_OFFSET(off, ents[j]);
+		start = off;
+		JBE_ADVANCE_OFFSET(off, ents[n + i]);
+		jb_fill_value(ents[n + i] & JENTRY_TYPEMASK, base, start, off - start,
+					  val);
 	}
 	return true;
 }
@@ -174,10 +176,11 @@ int
 jb_array_find(const JsonbContainer *arr, int from, const char *key,
 			  uint32 keylen, const JbValue *match)
 {
-	int			n = arr->header & JB_CMASK;
+	int			n = JsonContainerSize(arr);
 	JbCursor	cur;
 	int			i;
 
+	Assert(JsonContainerIsArray(arr) && from >= 0);
 	if (from >= n)
 		return -1;
 	jb_cursor_init(&cur, arr, from);
@@ -186,9 +189,8 @@ jb_array_find(const JsonbContainer *arr, int from, const char *key,
 		JbValue		elem;
 		JbValue		val;
 
+		CHECK_FOR_INTERRUPTS();
 		jb_cursor_next(&cur, &elem);
-		if ((i & 1023) == 1023)
-			CHECK_FOR_INTERRUPTS();
 		if (JbValueIsObject(&elem) &&
 			jb_object_get(JbValueContainer(&elem), key, keylen, &val) &&
 			jb_values_equal(&val, match))
@@ -211,13 +213,13 @@ static bool jb_containers_equal(const JsonbContainer *a,
 /*
  * The parts of a stored numeric that decide its value: sign, weight and
  * base-10000 digits without leading or trailing zeros (the display scale
- * only decides how it prints).  This reads numeric's on-disk format, which
- * pg_upgrade keeps stable (see numeric.c): a 4-byte varlena header, then
- * either a short header (flag 0x8000, sign 0x2000, weight in the low 7
- * bits) or a long one (sign in 0xC000, then an int16 weight), then the
- * digits.  Zeros are stripped as hash_numeric strips them, without
- * trusting that they were.  Returns false for what it does not handle (NaN,
- * infinities, other headers); the caller then asks numeric_eq.
+ * only decides how it prints).  This reads numeric's on-disk format (the
+ * NUMERIC_* bits in jsonb_ivm.h): a 4-byte varlena header, then either a
+ * short header (NUMERIC_SHORT, with sign and weight in it) or a long one
+ * (sign, then an int16 weight), then the digits.  Zeros are stripped as
+ * hash_numeric strips them, without trusting that they were.  Returns false
+ * for what it does not handle (NaN, infinities, other headers); the caller
+ * then asks numeric_eq.
  */
 typedef struct JbNumericKey
 {
@@ -234,28 +236,30 @@ jb_numeric_key(const char *data, uint32 len, JbNumericKey *k)
 	int			hdrsize;
 	uint16		digit;
 
-	if (len < VARHDRSZ + sizeof(uint16) || !VARATT_IS_4B_U(data) ||
+	if (len < NUMERIC_HDRSZ_SHORT || !VARATT_IS_4B_U(data) ||
 		VARSIZE(data) != len)
 		return false;
 	memcpy(&header, data + VARHDRSZ, sizeof(uint16));
-	if ((header & 0xC000) == 0xC000)
+	if ((header & NUMERIC_SIGN_MASK) == NUMERIC_SPECIAL)
 		return false;			/* NaN or an infinity */
-	if (header & 0x8000)
+	if ((header & NUMERIC_SIGN_MASK) == NUMERIC_SHORT)
 	{
-		k->sign = (header & 0x2000) ? 1 : 0;
-		k->weight = (header & 0x0040) ? (int) (header | ~0x003F) : (header & 0x003F);
-		hdrsize = VARHDRSZ + sizeof(uint16);
+		k->sign = (header & NUMERIC_SHORT_SIGN_MASK) ? 1 : 0;
+		k->weight = ((header & NUMERIC_SHORT_WEIGHT_SIGN_MASK) ?
+					 ~NUMERIC_SHORT_WEIGHT_MASK : 0) |
+			(header & NUMERIC_SHORT_WEIGHT_MASK);
+		hdrsize = NUMERIC_HDRSZ_SHORT;
 	}
 	else
 	{
 		int16		weight;
 
-		if (len < VARHDRSZ + 2 * sizeof(uint16))
+		if (len < NUMERIC_HDRSZ)
 			return false;
-		memcpy(&weight, data + VARHDRSZ + sizeof(uint16), sizeof(int16));
-		k->sign = (header & 0x4000) ? 1 : 0;
+		memcpy(&weight, data + NUMERIC_HDRSZ_SHORT, sizeof(int16));
+		k->sign = ((header & NUMERIC_SIGN_MASK) == NUMERIC_NEG) ? 1 : 0;
 		k->weight = weight;
-		hdrsize = VARHDRSZ + 2 * sizeof(uint16);
+		hdrsize = NUMERIC_HDRSZ;
 	}
 	k->digits = data + hdrsize;
 	k->ndigits = (len - hdrsize) / sizeof(uint16);
@@ -294,13 +298,14 @@ jb_numeric_short_canonical(const char *data, uint32 len, uint16 *header)
 	uint16		first,
 				last;
 
-	if (len < VARHDRSZ + 2 * sizeof(uint16) || len % sizeof(uint16) != 0 ||
+	if (len < NUMERIC_HDRSZ_SHORT + sizeof(uint16) ||
+		len % sizeof(uint16) != 0 ||
 		!VARATT_IS_4B_U(data) || VARSIZE(data) != len)
 		return false;
 	memcpy(header, data + VARHDRSZ, sizeof(uint16));
-	if ((*header & 0xC000) != 0x8000)
+	if ((*header & NUMERIC_SIGN_MASK) != NUMERIC_SHORT)
 		return false;
-	memcpy(&first, data + VARHDRSZ + sizeof(uint16), sizeof(uint16));
+	memcpy(&first, data + NUMERIC_HDRSZ_SHORT, sizeof(uint16));
 	memcpy(&last, data + len - sizeof(uint16), sizeof(uint16));
 	return first != 0 && last != 0;
 }
@@ -314,24 +319,27 @@ jb_numerics_equal(const JbValue *a, const JbValue *b)
 	uint16		ha,
 				hb;
 
+	Assert(a->type == JENTRY_ISNUMERIC && b->type == JENTRY_ISNUMERIC);
 	if (a->len == b->len && jb_bytes_eq(a->data, b->data, a->len))
 		return true;
 
 	/*
 	 * The common case, two different small integers (the ids a projection
 	 * array is searched by): compare the short headers without the display
-	 * scale (0x1F80), then the digits.
+	 * scale, then the digits.
 	 */
 	if (jb_numeric_short_canonical(a->data, a->len, &ha) &&
 		jb_numeric_short_canonical(b->data, b->len, &hb))
 	{
-		if (a->len != b->len || (ha & ~0x1F80) != (hb & ~0x1F80))
+		if (a->len != b->len ||
+			(ha & ~NUMERIC_SHORT_DSCALE_MASK) !=
+			(hb & ~NUMERIC_SHORT_DSCALE_MASK))
 			return false;
 		if (ha == hb)
 			return false;		/* same header and length: the digits differ */
-		return jb_bytes_eq(a->data + VARHDRSZ + sizeof(uint16),
-						   b->data + VARHDRSZ + sizeof(uint16),
-						   a->len - VARHDRSZ - sizeof(uint16));
+		return jb_bytes_eq(a->data + NUMERIC_HDRSZ_SHORT,
+						   b->data + NUMERIC_HDRSZ_SHORT,
+						   a->len - NUMERIC_HDRSZ_SHORT);
 	}
 	if (jb_numeric_key(a->data, a->len, &ka) &&
 		jb_numeric_key(b->data, b->len, &kb))
@@ -394,6 +402,7 @@ jb_containers_equal(const JsonbContainer *a, const JsonbContainer *b)
 		JbValue		va,
 					vb;
 
+		CHECK_FOR_INTERRUPTS();
 		jb_cursor_next(&ca, &va);
 		jb_cursor_next(&cb, &vb);
 		if (!jb_values_equal(&va, &vb))
@@ -422,21 +431,27 @@ jb_scalar_rank(uint32 type)
 	}
 }
 
-/* A standalone jsonb holding v, for core's container comparison. */
-static Jsonb *
-jb_wrap_value(const JbValue *v)
+/*
+ * The order of a scalar against container c, as compareJsonbContainers
+ * orders the scalar stored as a root (a raw scalar: a one-element pseudo
+ * array) against c.  The scalar sorts before every object.  Against an
+ * array, the element counts decide: before every non-empty array, after
+ * the empty one.  Core keeps this order as it is, btree indexes on jsonb
+ * depending on it ("an empty top level array sorts less than null").
+ */
+static int
+jb_scalar_container_cmp(const JsonbContainer *c)
 {
-	JbWriter	w;
-
-	jbw_init(&w, v->len + 16);
-	jbw_value(&w, v);
-	return jbw_finish(&w);
+	Assert(!JsonContainerIsScalar(c));
+	if (JsonContainerIsArray(c) && JsonContainerSize(c) == 0)
+		return 1;
+	return -1;
 }
 
 /*
  * jsonb's btree ordering of two values (as jsonb_cmp orders them): -1, 0
- * or 1.  Scalars are compared here; anything involving a container goes to
- * core's compareJsonbContainers, with scalars wrapped as raw scalars.
+ * or 1.  Scalars are compared here, a scalar against a container by
+ * jb_scalar_container_cmp, two containers by core's compareJsonbContainers.
  */
 int
 jb_values_compare(const JbValue *a, const JbValue *b)
@@ -472,17 +487,13 @@ jb_values_compare(const JbValue *a, const JbValue *b)
 				return a->type == JENTRY_ISBOOL_FALSE ? -1 : 1;
 		}
 	}
+	else if (a->type != JENTRY_ISCONTAINER)
+		return jb_scalar_container_cmp(JbValueContainer(b));
+	else if (b->type != JENTRY_ISCONTAINER)
+		return -jb_scalar_container_cmp(JbValueContainer(a));
 	else
-	{
-		JsonbContainer *ca;
-		JsonbContainer *cb;
-
-		ca = a->type == JENTRY_ISCONTAINER ? (JsonbContainer *) a->data :
-			&jb_wrap_value(a)->root;
-		cb = b->type == JENTRY_ISCONTAINER ? (JsonbContainer *) b->data :
-			&jb_wrap_value(b)->root;
-		res = compareJsonbContainers(ca, cb);
-	}
+		res = compareJsonbContainers((JsonbContainer *) a->data,
+									 (JsonbContainer *) b->data);
 	return (res > 0) - (res < 0);
 }
 
@@ -524,6 +535,7 @@ jb_value_hash(const JbValue *v)
 				{
 					JbValue		child;
 
+					CHECK_FOR_INTERRUPTS();
 					jb_cursor_next(&cur, &child);
 					h = hash_combine(h, jb_value_hash(&child));
 				}
@@ -639,10 +651,11 @@ jbw_entry(JbWriter *w, uint32 type, int start)
 	uint32		end = w->buf.len - f->data;
 	JEntry		je;
 
+	Assert(w->depth > 0 && start >= f->data && start <= w->buf.len);
 	if (end > JENTRY_OFFLENMASK)
 		jbw_size_error(f);
 	if (f->next >= f->nentries)
-		elog(ERROR, "jsonb_ivm: too many children written to a container");
+		elog(ERROR, "too many children written to a container");
 	if (f->next % JB_OFFSET_STRIDE == 0)
 		je = type | JENTRY_HAS_OFF | end;
 	else
@@ -659,16 +672,30 @@ jbw_entry(JbWriter *w, uint32 type, int start)
 void
 jbw_open(JbWriter *w, uint32 flags, uint32 count)
 {
+	bool		object = (flags & JB_FOBJECT) != 0;
+	Size		nentries = object ? (Size) count * 2 : count;
+	Size		maxcount;
 	JbFrame    *f;
 	uint32		header;
-	Size		nentries;
 
-	if (count > JB_CMASK)
+	Assert(object != ((flags & JB_FARRAY) != 0));
+	Assert(w->depth > 0 || w->buf.len == VARHDRSZ);
+
+	/* the count must fit the header, and the JEntries one allocation */
+	maxcount = Min((Size) JB_CMASK,
+				   MaxAllocSize / (sizeof(JEntry) * (object ? 2 : 1)));
+	if (count > maxcount)
+	{
+		if (object)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("number of jsonb object pairs exceeds the maximum allowed (%zu)",
+							maxcount)));
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("number of jsonb array elements exceeds the maximum allowed (%zu)",
-						(size_t) JB_CMASK)));
-	nentries = (flags & JB_FOBJECT) ? (Size) count * 2 : count;
+						maxcount)));
+	}
 
 	if (w->depth == w->maxdepth)
 	{
@@ -680,18 +707,13 @@ jbw_open(JbWriter *w, uint32 flags, uint32 count)
 	jbw_pad(w);
 	header = count | flags;
 	jbw_append(w, (const char *) &header, sizeof(header));
-	if (nentries * sizeof(JEntry) > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("number of jsonb array elements exceeds the maximum allowed (%zu)",
-						(size_t) JB_CMASK)));
 	f->jentries = w->buf.len;
 	jbw_reserve(w, nentries * sizeof(JEntry));
 	w->buf.len += nentries * sizeof(JEntry);
 	f->data = w->buf.len;
 	f->nentries = nentries;
 	f->next = 0;
-	f->object = (flags & JB_FOBJECT) != 0;
+	f->object = object;
 	w->depth++;
 }
 
@@ -699,10 +721,12 @@ jbw_open(JbWriter *w, uint32 flags, uint32 count)
 void
 jbw_close(JbWriter *w)
 {
-	JbFrame    *f = &w->frames[w->depth - 1];
+	JbFrame    *f;
 
+	Assert(w->depth > 0);
+	f = &w->frames[w->depth - 1];
 	if (f->next != f->nentries)
-		elog(ERROR, "jsonb_ivm: container closed with %d of %d children",
+		elog(ERROR, "container closed with %d of %d children",
 			 f->next, f->nentries);
 	w->depth--;
 	if (w->depth > 0)
@@ -720,6 +744,7 @@ jbw_value(JbWriter *w, const JbValue *v)
 
 	if (w->depth == 0)
 	{
+		Assert(w->buf.len == VARHDRSZ);
 		if (v->type == JENTRY_ISCONTAINER)
 			jbw_append(w, v->data, v->len);
 		else
@@ -742,6 +767,8 @@ jbw_key(JbWriter *w, const char *key, uint32 keylen)
 {
 	JbValue		v;
 
+	Assert(w->depth > 0 && w->frames[w->depth - 1].object);
+	Assert(w->frames[w->depth - 1].next < w->frames[w->depth - 1].nentries / 2);
 	v.type = JENTRY_ISSTRING;
 	v.data = key;
 	v.len = keylen;
@@ -765,6 +792,7 @@ jbw_children(JbWriter *w, const JsonbContainer *c, int from, int to)
 	uint32		out_start;
 	int			i;
 
+	Assert(w->depth > 0 && from >= 0 && to <= jb_nentries(c));
 	if (from >= to)
 		return;
 	jb_cursor_init(&cur, c, from);
@@ -786,7 +814,7 @@ jbw_children(JbWriter *w, const JsonbContainer *c, int from, int to)
 	src_start = cur.off;
 	out_start = w->buf.len - f->data;
 	if (f->next + (to - cur.i) > f->nentries)
-		elog(ERROR, "jsonb_ivm: too many children written to a container");
+		elog(ERROR, "too many children written to a container");
 	{
 		const JEntry *src = c->children;
 		JEntry	   *dst = (JEntry *) (w->buf.data + f->jentries);
@@ -796,20 +824,19 @@ jbw_children(JbWriter *w, const JsonbContainer *c, int from, int to)
 		for (i = cur.i; i < to; i++, next++)
 		{
 			JEntry		je = src[i];
-			uint32		end;
+			uint32		start = off;
 
-			end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
+			JBE_ADVANCE_OFFSET(off, je);
 			if (next % JB_OFFSET_STRIDE == 0)
 			{
-				uint64		out_end = (uint64) out_start + (end - src_start);
+				uint64		out_end = (uint64) out_start + (off - src_start);
 
 				if (out_end > JENTRY_OFFLENMASK)
 					jbw_size_error(f);
 				dst[next] = (je & JENTRY_TYPEMASK) | JENTRY_HAS_OFF | (uint32) out_end;
 			}
 			else
-				dst[next] = (je & JENTRY_TYPEMASK) | (end - off);
-			off = end;
+				dst[next] = (je & JENTRY_TYPEMASK) | (off - start);
 		}
 		if ((uint64) out_start + (off - src_start) > JENTRY_OFFLENMASK)
 			jbw_size_error(f);
@@ -824,7 +851,7 @@ Jsonb *
 jbw_finish(JbWriter *w)
 {
 	if (w->depth != 0)
-		elog(ERROR, "jsonb_ivm: %d containers left open", w->depth);
+		elog(ERROR, "%d containers left open", w->depth);
 	SET_VARSIZE(w->buf.data, w->buf.len);
 	pfree(w->frames);
 	return (Jsonb *) w->buf.data;
@@ -862,43 +889,31 @@ void
 jb_merge_plan(const JsonbContainer *a, const JsonbContainer *b,
 			  JbMergePlan *plan)
 {
-	int			na = a->header & JB_CMASK;
-	int			nb = b->header & JB_CMASK;
-	JbCursor	ca,
-				cb;
-	JbValue		ka = {0},
-				kb = {0};
-	int			i = 0;
-	int			j = 0;
+	int			na = JsonContainerSize(a);
+	int			nb = JsonContainerSize(b);
+	JbKeyJoin	kj;
+	JbValue		key;
+	int			i;
+	int			j;
 
-	plan->runs = palloc(sizeof(JbPairRun) * (na + nb + 1));
+	jb_check_alloc((Size) na + nb, sizeof(JbPairRun), "pairs to merge");
+	plan->runs = palloc(sizeof(JbPairRun) * Max(na + nb, 1));
 	plan->nruns = 0;
 	plan->npairs = 0;
 	plan->changed = false;
 
-	jb_cursor_init(&ca, a, 0);
-	jb_cursor_init(&cb, b, 0);
-	if (na > 0)
-		jb_cursor_next(&ca, &ka);
-	if (nb > 0)
-		jb_cursor_next(&cb, &kb);
-
-	while (i < na && j < nb)
+	jb_key_join_init(&kj, a, b);
+	while (jb_key_join_next(&kj, &key, &i, &j))
 	{
-		int			cmp = jb_key_cmp(ka.data, ka.len, kb.data, kb.len);
-
-		if (cmp < 0)
-		{
+		CHECK_FOR_INTERRUPTS();
+		if (j < 0)
 			jb_plan_add(plan, a, i);
-			if (++i < na)
-				jb_cursor_next(&ca, &ka);
-		}
 		else
 		{
 			jb_plan_add(plan, b, j);
-			if (cmp > 0)
+			if (i < 0)
 				plan->changed = true;
-			else
+			else if (!plan->changed)
 			{
 				JbValue		va,
 							vb;
@@ -907,19 +922,8 @@ jb_merge_plan(const JsonbContainer *a, const JsonbContainer *b,
 				jb_child(b, nb + j, &vb);
 				if (!jb_values_identical(&va, &vb))
 					plan->changed = true;
-				if (++i < na)
-					jb_cursor_next(&ca, &ka);
 			}
-			if (++j < nb)
-				jb_cursor_next(&cb, &kb);
 		}
-	}
-	for (; i < na; i++)
-		jb_plan_add(plan, a, i);
-	for (; j < nb; j++)
-	{
-		jb_plan_add(plan, b, j);
-		plan->changed = true;
 	}
 }
 
@@ -939,7 +943,7 @@ jbw_merged_object(JbWriter *w, const JbMergePlan *plan)
 	for (r = 0; r < plan->nruns; r++)
 	{
 		const JbPairRun *run = &plan->runs[r];
-		int			n = run->src->header & JB_CMASK;
+		int			n = JsonContainerSize(run->src);
 
 		jbw_children(w, run->src, n + run->from, n + run->from + run->count);
 	}

@@ -19,12 +19,6 @@ write_merged(JbWriter *w, void *arg)
 	jbw_merged_object(w, (JbMergePlan *) arg);
 }
 
-static void
-write_value(JbWriter *w, void *arg)
-{
-	jbw_value(w, (JbValue *) arg);
-}
-
 /*
  * jsonb_merge_at_path(target, source, path): the object at path becomes
  * object || source.  Missing keys on the way are created as objects.
@@ -36,6 +30,7 @@ jsonb_merge_at_path(PG_FUNCTION_ARGS)
 	JbPath		path;
 	Jsonb	   *doc;
 	Jsonb	   *source;
+	JbValue		value;
 	JbWalk		walk;
 	Jsonb	   *result;
 
@@ -46,8 +41,7 @@ jsonb_merge_at_path(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 
 	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(2), &path);
-	source = PG_GETARG_JSONB_P(1);
-	jb_require_object(source, "source");
+	source = jb_object_arg(fcinfo, 1, "source", &value);
 
 	doc = PG_GETARG_JSONB_P(0);
 	jb_walk(doc, &path, true, &walk);
@@ -69,132 +63,72 @@ jsonb_merge_at_path(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		JbValue		value;
-
 		/* {} || source is source: it goes where the missing key was */
 		jb_walk_require(&walk);
-		jb_root_value(source, &value);
 		result = jb_rewrite(doc, walk.steps, walk.depth, &path, walk.stop + 1,
-							write_value, &value, value.len);
+							jb_leaf_value, &value, value.len);
 	}
 	PG_FREE_IF_COPY(doc, 0);
 	PG_RETURN_JSONB_P(result);
 }
 
 /*
- * One pair of a merged object: its key and where its value comes from.  A
- * value from both sides is merged recursively (deep merge) or patched
- * (merge patch).
+ * The recursive merges of two objects, target t and source s.  They differ
+ * in what a value of s does, which the flag patch selects:
+ * - deep merge (jsonb_deep_merge): an object merges into an object that t
+ *   has at the same key; any other value replaces t's;
+ * - merge patch (RFC 7386, jsonb_merge_patch): null removes the key; an
+ *   object is applied as a patch to t's value, or to an empty object if
+ *   that is not an object; any other value replaces t's.
  */
-typedef enum PairSource
-{
-	FROM_TARGET,
-	FROM_SOURCE,
-	FROM_BOTH
-} PairSource;
-
-typedef struct MergedPair
-{
-	JbValue		key;
-	PairSource	from;
-	int			tindex;			/* pair index in the target object */
-	int			sindex;			/* pair index in the source object */
-} MergedPair;
 
 /*
- * The pairs of two objects (t may be NULL: no pairs) in jsonb key order,
- * like a merge join.  Sets *npairs; the caller decides what each becomes.
+ * Whether source value sv merges into the target's value rather than
+ * replacing it.  tsub is the target's value if that is an object, else NULL.
  */
-static MergedPair *
-join_pairs(const JsonbContainer *t, const JsonbContainer *s, int *npairs)
+static inline bool
+merges_into(const JbValue *sv, const JsonbContainer *tsub, bool patch)
 {
-	int			nt = t ? (t->header & JB_CMASK) : 0;
-	int			ns = s->header & JB_CMASK;
-	MergedPair *pairs = palloc(sizeof(MergedPair) * (nt + ns + 1));
-	JbCursor	ct = {0},
-				cs;
-	JbValue		kt = {0},
-				ks = {0};
-	int			i = 0,
-				j = 0,
-				m = 0;
-
-	if (nt > 0)
-	{
-		jb_cursor_init(&ct, t, 0);
-		jb_cursor_next(&ct, &kt);
-	}
-	jb_cursor_init(&cs, s, 0);
-	if (ns > 0)
-		jb_cursor_next(&cs, &ks);
-
-	while (i < nt || j < ns)
-	{
-		int			cmp;
-		MergedPair *p = &pairs[m++];
-
-		if (i == nt)
-			cmp = 1;
-		else if (j == ns)
-			cmp = -1;
-		else
-			cmp = jb_key_cmp(kt.data, kt.len, ks.data, ks.len);
-
-		p->tindex = i;
-		p->sindex = j;
-		if (cmp < 0)
-		{
-			p->key = kt;
-			p->from = FROM_TARGET;
-		}
-		else
-		{
-			p->key = ks;
-			p->from = cmp == 0 ? FROM_BOTH : FROM_SOURCE;
-		}
-		if (cmp <= 0 && ++i < nt)
-			jb_cursor_next(&ct, &kt);
-		if (cmp >= 0 && ++j < ns)
-			jb_cursor_next(&cs, &ks);
-	}
-	*npairs = m;
-	return pairs;
+	return JbValueIsObject(sv) && (patch || tsub != NULL);
 }
 
-/* Value of pair index of object c. */
-static void
-pair_value(const JsonbContainer *c, int index, JbValue *v)
-{
-	jb_child(c, (c->header & JB_CMASK) + index, v);
-}
-
-/*
- * Whether deep-merging s into t changes t: a key of s missing from t, or a
- * value that differs, unless both values are objects that merge without a
- * change.
- */
+/* Whether merging s into object t changes t. */
 static bool
-deep_merge_changes(const JsonbContainer *t, const JsonbContainer *s)
+merge_changes(const JsonbContainer *t, const JsonbContainer *s, bool patch)
 {
-	int			ns = s->header & JB_CMASK;
-	JbCursor	cur;
+	int			ns = JsonContainerSize(s);
+	JbCursor	keys;
+	JbCursor	values;
 	int			j;
 
+	Assert(JsonContainerIsObject(t) && JsonContainerIsObject(s));
 	check_stack_depth();
-	jb_cursor_init(&cur, s, 0);
+	jb_cursor_init(&keys, s, 0);
+	jb_cursor_init(&values, s, ns);
 	for (j = 0; j < ns; j++)
 	{
 		JbValue		key;
 		JbValue		tv;
 		JbValue		sv;
+		const JsonbContainer *tsub;
 
-		jb_cursor_next(&cur, &key);
+		CHECK_FOR_INTERRUPTS();
+		jb_cursor_next(&keys, &key);
+		jb_cursor_next(&values, &sv);
 		if (!jb_object_get(t, key.data, key.len, &tv))
-			return true;
-		pair_value(s, j, &sv);
-		if (JbValueIsObject(&tv) && JbValueIsObject(&sv))
 		{
-			if (deep_merge_changes(JbValueContainer(&tv), JbValueContainer(&sv)))
+			/* the key is added, unless a patch removes it */
+			if (!(patch && sv.type == JENTRY_ISNULL))
+				return true;
+			continue;
+		}
+		if (patch && sv.type == JENTRY_ISNULL)
+			return true;		/* the key is removed */
+		tsub = JbValueIsObject(&tv) ? JbValueContainer(&tv) : NULL;
+		if (merges_into(&sv, tsub, patch))
+		{
+			if (tsub == NULL ||
+				merge_changes(tsub, JbValueContainer(&sv), patch))
 				return true;
 		}
 		else if (!jb_values_identical(&tv, &sv))
@@ -203,67 +137,123 @@ deep_merge_changes(const JsonbContainer *t, const JsonbContainer *s)
 	return false;
 }
 
-/* Write the deep merge of objects t and s as the next value. */
-static void
-write_deep_merged(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s)
+/*
+ * One pair of a merged object: its key, and its pair index in the target
+ * and in the source object, -1 on the side that lacks it.
+ */
+typedef struct MergedPair
 {
-	int			npairs;
-	MergedPair *pairs = join_pairs(t, s, &npairs);
+	JbValue		key;
+	int			tindex;
+	int			sindex;
+} MergedPair;
+
+/*
+ * Write the merge of s into t (NULL: an empty object) as the next value.
+ * The pairs come in key order, so the values of each side are read with a
+ * cursor that only moves forward.
+ */
+static void
+write_merge(JbWriter *w, const JsonbContainer *t, const JsonbContainer *s,
+			bool patch)
+{
+	JbKeyJoin	kj;
+	JbCursor	tvalues = {0};
+	JbCursor	svalues;
+	JbValue		key;
+	int			ti;
+	int			si;
+	MergedPair *pairs;
+	int			npairs = 0;
 	int			k;
 
 	check_stack_depth();
-	CHECK_FOR_INTERRUPTS();
+
+	/* the pairs of the result; a null in a patch adds nothing */
+	jb_key_join_init(&kj, t, s);
+	jb_check_alloc((Size) kj.na + kj.nb, sizeof(MergedPair), "pairs to merge");
+	pairs = palloc(sizeof(MergedPair) * Max(kj.na + kj.nb, 1));
+	jb_cursor_init(&svalues, s, kj.nb);
+	while (jb_key_join_next(&kj, &key, &ti, &si))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (patch && si >= 0)
+		{
+			JbValue		sv;
+
+			jb_cursor_read(&svalues, kj.nb + si, &sv);
+			if (sv.type == JENTRY_ISNULL)
+				continue;
+		}
+		pairs[npairs].key = key;
+		pairs[npairs].tindex = ti;
+		pairs[npairs].sindex = si;
+		npairs++;
+	}
+
 	jbw_open(w, JB_FOBJECT, npairs);
 	for (k = 0; k < npairs; k++)
 		jbw_value(w, &pairs[k].key);
+	if (t != NULL)
+		jb_cursor_init(&tvalues, t, kj.na);
+	jb_cursor_init(&svalues, s, kj.nb);
 	for (k = 0; k < npairs; k++)
 	{
 		JbValue		tv;
 		JbValue		sv;
+		const JsonbContainer *tsub = NULL;
 
-		if (pairs[k].from == FROM_TARGET)
+		CHECK_FOR_INTERRUPTS();
+		if (pairs[k].tindex >= 0)
 		{
-			pair_value(t, pairs[k].tindex, &tv);
-			jbw_value(w, &tv);
-			continue;
-		}
-		pair_value(s, pairs[k].sindex, &sv);
-		if (pairs[k].from == FROM_BOTH)
-		{
-			pair_value(t, pairs[k].tindex, &tv);
-			if (JbValueIsObject(&tv) && JbValueIsObject(&sv))
+			jb_cursor_read(&tvalues, kj.na + pairs[k].tindex, &tv);
+			if (pairs[k].sindex < 0)
 			{
-				write_deep_merged(w, JbValueContainer(&tv), JbValueContainer(&sv));
+				jbw_value(w, &tv);
 				continue;
 			}
+			if (JbValueIsObject(&tv))
+				tsub = JbValueContainer(&tv);
 		}
-		jbw_value(w, &sv);
+		jb_cursor_read(&svalues, kj.nb + pairs[k].sindex, &sv);
+		if (merges_into(&sv, tsub, patch))
+			write_merge(w, tsub, JbValueContainer(&sv), patch);
+		else
+			jbw_value(w, &sv);
 	}
 	jbw_close(w);
 	pfree(pairs);
 }
 
-static void
-write_deep_merged_root(JbWriter *w, void *arg)
+typedef struct MergeCall
 {
-	const JsonbContainer **objects = (const JsonbContainer **) arg;
+	const JsonbContainer *t;
+	const JsonbContainer *s;
+	bool		patch;
+} MergeCall;
 
-	write_deep_merged(w, objects[0], objects[1]);
+static void
+write_merge_root(JbWriter *w, void *arg)
+{
+	const MergeCall *m = (const MergeCall *) arg;
+
+	write_merge(w, m->t, m->s, m->patch);
 }
 
 /*
- * jsonb_deep_merge(target, source): objects merge recursively, key by key;
- * anything else in source replaces what target has.
+ * jsonb_deep_merge(target, source) and jsonb_merge_patch(target, patch).
+ * A source that is not an object replaces the target; so does any source
+ * for a target that is not an object, except that a patch object applies to
+ * it as to an empty object.
  */
-PG_FUNCTION_INFO_V1(jsonb_deep_merge);
-Datum
-jsonb_deep_merge(PG_FUNCTION_ARGS)
+static Datum
+merge_documents(FunctionCallInfo fcinfo, bool patch)
 {
 	Jsonb	   *doc;
 	Jsonb	   *source;
 	JbValue		t;
 	JbValue		s;
-	const JsonbContainer *objects[2];
+	MergeCall	m;
 	Jsonb	   *result;
 
 	if (PG_ARGISNULL(0))
@@ -275,135 +265,33 @@ jsonb_deep_merge(PG_FUNCTION_ARGS)
 	doc = PG_GETARG_JSONB_P(0);
 	jb_root_value(doc, &t);
 	jb_root_value(source, &s);
-	if (!JbValueIsObject(&t) || !JbValueIsObject(&s))
+	if (!JbValueIsObject(&s) || (!patch && !JbValueIsObject(&t)))
 	{
 		if (jb_values_identical(&t, &s))
 			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 		PG_RETURN_DATUM(PG_GETARG_DATUM(1));
 	}
-	if (!deep_merge_changes(&doc->root, &source->root))
+	if (JbValueIsObject(&t) && !merge_changes(&doc->root, &source->root, patch))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 
-	objects[0] = &doc->root;
-	objects[1] = &source->root;
-	result = jb_rewrite(doc, NULL, 0, NULL, 0, write_deep_merged_root, objects,
+	m.t = JbValueIsObject(&t) ? &doc->root : NULL;
+	m.s = &source->root;
+	m.patch = patch;
+	result = jb_rewrite(doc, NULL, 0, NULL, 0, write_merge_root, &m,
 						VARSIZE(source));
 	PG_FREE_IF_COPY(doc, 0);
 	PG_RETURN_JSONB_P(result);
 }
 
 /*
- * Whether applying merge patch p to object t changes it (RFC 7386): a null
- * that removes a key t has, a key t lacks, a value that differs, an object
- * patch applied to a non-object.
+ * jsonb_deep_merge(target, source): objects merge recursively, key by key;
+ * anything else in source replaces what target has.
  */
-static bool
-merge_patch_changes(const JsonbContainer *t, const JsonbContainer *p)
+PG_FUNCTION_INFO_V1(jsonb_deep_merge);
+Datum
+jsonb_deep_merge(PG_FUNCTION_ARGS)
 {
-	int			np = p->header & JB_CMASK;
-	JbCursor	cur;
-	int			j;
-
-	check_stack_depth();
-	jb_cursor_init(&cur, p, 0);
-	for (j = 0; j < np; j++)
-	{
-		JbValue		key;
-		JbValue		tv;
-		JbValue		pv;
-		bool		has = false;
-
-		jb_cursor_next(&cur, &key);
-		pair_value(p, j, &pv);
-		has = jb_object_get(t, key.data, key.len, &tv);
-		if (pv.type == JENTRY_ISNULL)
-		{
-			if (has)
-				return true;
-		}
-		else if (!has)
-			return true;
-		else if (JbValueIsObject(&pv))
-		{
-			if (!JbValueIsObject(&tv) ||
-				merge_patch_changes(JbValueContainer(&tv), JbValueContainer(&pv)))
-				return true;
-		}
-		else if (!jb_values_identical(&tv, &pv))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Write the result of merge patch p applied to object t (NULL: an empty
- * object, as the RFC puts it for a target that is not an object).
- */
-static void
-write_merge_patched(JbWriter *w, const JsonbContainer *t, const JsonbContainer *p)
-{
-	int			npairs;
-	MergedPair *pairs = join_pairs(t, p, &npairs);
-	int			nkept = 0;
-	int			k;
-
-	check_stack_depth();
-	CHECK_FOR_INTERRUPTS();
-
-	/* a null in the patch removes the key, or adds nothing */
-	for (k = 0; k < npairs; k++)
-	{
-		if (pairs[k].from != FROM_TARGET)
-		{
-			JbValue		pv;
-
-			pair_value(p, pairs[k].sindex, &pv);
-			if (pv.type == JENTRY_ISNULL)
-				continue;
-		}
-		pairs[nkept++] = pairs[k];
-	}
-
-	jbw_open(w, JB_FOBJECT, nkept);
-	for (k = 0; k < nkept; k++)
-		jbw_value(w, &pairs[k].key);
-	for (k = 0; k < nkept; k++)
-	{
-		JbValue		tv;
-		JbValue		pv;
-
-		if (pairs[k].from == FROM_TARGET)
-		{
-			pair_value(t, pairs[k].tindex, &tv);
-			jbw_value(w, &tv);
-			continue;
-		}
-		pair_value(p, pairs[k].sindex, &pv);
-		if (JbValueIsObject(&pv))
-		{
-			const JsonbContainer *sub = NULL;
-
-			if (pairs[k].from == FROM_BOTH)
-			{
-				pair_value(t, pairs[k].tindex, &tv);
-				if (JbValueIsObject(&tv))
-					sub = JbValueContainer(&tv);
-			}
-			write_merge_patched(w, sub, JbValueContainer(&pv));
-		}
-		else
-			jbw_value(w, &pv);
-	}
-	jbw_close(w);
-	pfree(pairs);
-}
-
-static void
-write_merge_patched_root(JbWriter *w, void *arg)
-{
-	const JsonbContainer **objects = (const JsonbContainer **) arg;
-
-	write_merge_patched(w, objects[0], objects[1]);
+	return merge_documents(fcinfo, false);
 }
 
 /*
@@ -415,35 +303,5 @@ PG_FUNCTION_INFO_V1(jsonb_merge_patch);
 Datum
 jsonb_merge_patch(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *doc;
-	Jsonb	   *patch;
-	JbValue		t;
-	JbValue		p;
-	const JsonbContainer *objects[2];
-	Jsonb	   *result;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	if (PG_ARGISNULL(1))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-
-	patch = PG_GETARG_JSONB_P(1);
-	jb_root_value(patch, &p);
-	doc = PG_GETARG_JSONB_P(0);
-	jb_root_value(doc, &t);
-	if (!JbValueIsObject(&p))
-	{
-		if (jb_values_identical(&t, &p))
-			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-		PG_RETURN_DATUM(PG_GETARG_DATUM(1));
-	}
-	if (JbValueIsObject(&t) && !merge_patch_changes(&doc->root, &patch->root))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-
-	objects[0] = JbValueIsObject(&t) ? &doc->root : NULL;
-	objects[1] = &patch->root;
-	result = jb_rewrite(doc, NULL, 0, NULL, 0, write_merge_patched_root,
-						objects, VARSIZE(patch));
-	PG_FREE_IF_COPY(doc, 0);
-	PG_RETURN_JSONB_P(result);
+	return merge_documents(fcinfo, true);
 }

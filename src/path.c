@@ -15,6 +15,7 @@
 #include "common/string.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "jsonb_ivm.h"
 
@@ -41,21 +42,29 @@ jb_path_for_write(ArrayType *arr, JbPath *path)
 
 /*
  * A path argument read as #> reads it: any number of dimensions, taken in
- * storage order, and NULL elements allowed (they match nothing).
+ * storage order, and NULL elements allowed (they match nothing).  A walk
+ * takes one JbStep per element and one more, which must fit one allocation.
  */
 void
 jb_path_for_read(ArrayType *arr, JbPath *path)
 {
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
 					  &path->elems, &path->nulls, &path->len);
+	if ((Size) path->len > MaxAllocSize / sizeof(JbStep) - 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("number of path elements (%d) exceeds the maximum allowed (%d)",
+						path->len, (int) (MaxAllocSize / sizeof(JbStep) - 1))));
 }
 
 /* The bytes of path element pos, used as an object key. */
 void
 jb_path_key(const JbPath *path, int pos, const char **key, uint32 *keylen)
 {
-	text	   *t = DatumGetTextPP(path->elems[pos]);
+	text	   *t;
 
+	Assert(pos >= 0 && pos < path->len && !path->nulls[pos]);
+	t = DatumGetTextPP(path->elems[pos]);
 	*key = VARDATA_ANY(t);
 	*keylen = VARSIZE_ANY_EXHDR(t);
 }
@@ -67,9 +76,11 @@ jb_path_key(const JbPath *path, int pos, const char **key, uint32 *keylen)
 static bool
 jb_path_index(const JbPath *path, int pos, int *index, char **str)
 {
-	char	   *c = TextDatumGetCString(path->elems[pos]);
+	char	   *c;
 	char	   *badp;
 
+	Assert(pos >= 0 && pos < path->len && !path->nulls[pos]);
+	c = TextDatumGetCString(path->elems[pos]);
 	errno = 0;
 	*index = strtoint(c, &badp, 10);
 	*str = c;
@@ -126,12 +137,12 @@ jb_walk(const Jsonb *doc, const JbPath *path, bool for_write, JbWalk *walk)
 				walk->status = JB_WALK_MISSING_KEY;
 				return;
 			}
-			jb_child(obj, (obj->header & JB_CMASK) + step->index, &cur);
+			jb_child(obj, JsonContainerSize(obj) + step->index, &cur);
 		}
 		else if (JbValueIsArray(&cur))
 		{
 			const JsonbContainer *arr = JbValueContainer(&cur);
-			int			n = arr->header & JB_CMASK;
+			int			n = JsonContainerSize(arr);
 			int			index;
 			char	   *str;
 
@@ -192,6 +203,13 @@ jb_walk_require(const JbWalk *walk)
 						   walk->stop + 1, jb_type_name(&walk->value))));
 }
 
+/* Leaf writer for jb_rewrite: the JbValue arg points to. */
+void
+jb_leaf_value(JbWriter *w, void *arg)
+{
+	jbw_value(w, (const JbValue *) arg);
+}
+
 /*
  * Build a new jsonb from doc, rebuilding only the containers of steps and
  * copying every other child as raw bytes.
@@ -213,9 +231,11 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 	int			ncreate = create ? create->len - create_from : 0;
 	int			k;
 
-	extra += (nsteps + ncreate + 2) * 64;
+	Assert(ncreate >= 0 && nsteps >= 0);
+
+	extra += (Size) (nsteps + ncreate + 2) * 64;
 	if (nsteps > 0 && steps[nsteps - 1].insert &&
-		(steps[nsteps - 1].container->header & JB_FOBJECT))
+		JsonContainerIsObject(steps[nsteps - 1].container))
 		extra += steps[nsteps - 1].keylen;
 	for (k = 0; k < ncreate; k++)
 		extra += VARSIZE_ANY_EXHDR(DatumGetPointer(create->elems[create_from + k]));
@@ -226,10 +246,12 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 	{
 		const JbStep *s = &steps[k];
 		const JsonbContainer *c = s->container;
-		int			n = c->header & JB_CMASK;
+		int			n = JsonContainerSize(c);
 
 		CHECK_FOR_INTERRUPTS();
-		if (c->header & JB_FOBJECT)
+		Assert(s->index >= 0 && s->index <= n);
+		Assert(s->insert ? (k == nsteps - 1) : s->index < n);
+		if (JsonContainerIsObject(c))
 		{
 			if (s->insert)
 			{
@@ -271,10 +293,10 @@ jb_rewrite(const Jsonb *doc, const JbStep *steps, int nsteps,
 	{
 		const JbStep *s = &steps[k];
 		const JsonbContainer *c = s->container;
-		int			n = c->header & JB_CMASK;
+		int			n = JsonContainerSize(c);
 		int			next = s->insert ? s->index : s->index + 1;
 
-		if (c->header & JB_FOBJECT)
+		if (JsonContainerIsObject(c))
 			jbw_children(&w, c, n + next, 2 * n);
 		else
 			jbw_children(&w, c, next, n);

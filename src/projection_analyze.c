@@ -23,10 +23,13 @@
 #include "access/table.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
+#include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
+#include "parser/analyze.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
@@ -39,9 +42,6 @@
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/typcache.h"
-#include "executor/executor.h"
-#include "optimizer/clauses.h"
-#include "parser/analyze.h"
 #pragma GCC diagnostic pop
 
 #include "jsonb_ivm.h"
@@ -71,7 +71,6 @@ typedef struct PjState
 {
 	const char *query_text;
 	List	   *nodes;			/* PjNode *, the root first */
-	List	   *sources;		/* distinct relids, for privilege checks */
 	List	   *parent_links;	/* SubLinks of parents read without a filter */
 	List	   *parent_nodes;	/* ... and their nodes (int) */
 	List	   *array_links;	/* SubLinks of arrays of one table's elements */
@@ -82,16 +81,10 @@ typedef struct PjState
 typedef struct PjWalk
 {
 	PjState    *st;
-	Query	   *query;
 	int		   *rt_node;		/* range table index -> node, or -1 */
 	List	   *path;			/* keys of jsonb_build_object above, char * */
 } PjWalk;
 
-static void analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node,
-							List *path);
-static char *deparse_over(Node *expr, Index varno, Oid relid);
-static char *deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
-						  const char *bottom_alias);
 /* The columns of one range table entry that an expression reads. */
 typedef struct VarCollect
 {
@@ -103,6 +96,11 @@ typedef struct VarCollect
 	bool		sublink;
 } VarCollect;
 
+static void analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node,
+							List *path);
+static char *deparse_over(Node *expr, Index varno, Oid relid);
+static char *deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
+						  const char *bottom_alias);
 static VarCollect *vars_in(Node *node, Index varno);
 
 /* Raise the engine's error for an unsupported construct. */
@@ -117,7 +115,7 @@ pj_unsupported(PjState *st, int location, const char *what, const char *hint)
 			 location >= 0 ? internalerrquery(st->query_text) : 0));
 }
 
-/* The path of keys as text: "a.b", or "(document)" at the top. */
+/* The path of keys as text: "a.b", or "" at the top. */
 static char *
 path_text(List *path)
 {
@@ -136,6 +134,7 @@ path_text(List *path)
 	return s.data;
 }
 
+/* Add a source table occurrence; returns its node index. */
 static int
 add_node(PjState *st, Oid relid, int up, AttrNumber col, AttrNumber up_col,
 		 const char *role, List *path)
@@ -149,7 +148,6 @@ add_node(PjState *st, Oid relid, int up, AttrNumber col, AttrNumber up_col,
 	n->role = role;
 	n->path = path_text(path);
 	st->nodes = lappend(st->nodes, n);
-	st->sources = list_append_unique_oid(st->sources, relid);
 	return list_length(st->nodes) - 1;
 }
 
@@ -231,7 +229,6 @@ check_range_table(PjState *st, Query *q)
 			pj_unsupported(st, -1, "TABLESAMPLE", NULL);
 		if (pg_class_aclcheck(rte->relid, GetUserId(), ACL_TRIGGER) != ACLCHECK_OK)
 			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(rte->relid));
-		st->sources = list_append_unique_oid(st->sources, rte->relid);
 	}
 	/* SELECT on every column read, as the executor would check it */
 	jb_check_select_perms(q);
@@ -795,6 +792,7 @@ deparse_as(Node *expr, Index varno, Oid relid, const char *alias)
 	return deparse_expression(copy, deparse_context_for(alias, relid), true, false);
 }
 
+/* An expression over one table, aliased n. */
 static char *
 deparse_over(Node *expr, Index varno, Oid relid)
 {
@@ -802,6 +800,7 @@ deparse_over(Node *expr, Index varno, Oid relid)
 }
 
 
+/* Walker: note the Vars of c->level (and whether a subquery is met). */
 static bool
 collect_vars(Node *node, VarCollect *c)
 {
@@ -838,6 +837,7 @@ collect_vars(Node *node, VarCollect *c)
 	return expression_tree_walker(node, collect_vars, (void *) c);
 }
 
+/* What an expression reads of range table entry varno, at its level. */
 static VarCollect
 vars_of(Node *node, Index varno)
 {
@@ -847,6 +847,7 @@ vars_of(Node *node, Index varno)
 	return c;
 }
 
+/* vars_of, in palloc'd memory, for use inside expressions. */
 static VarCollect *
 vars_in(Node *node, Index varno)
 {
@@ -879,7 +880,38 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 	ListCell   *lc;
 
 	if (!IsA(f, FuncExpr) || !is_catalog_function(f->funcid, "jsonb_build_object"))
-		return false;
+	{
+		/*
+		 * Any other document read from the root row alone: an UPDATE
+		 * rebuilds it from the row (the key "" stands for the document).
+		 */
+		VarCollect	c = vars_of((Node *) data_te->expr, root_rti);
+
+		if (c.sublink || c.wholerow || st->parent_links != NIL ||
+			!bms_is_subset(c.varnos, bms_make_singleton(root_rti)))
+			return false;
+		root->merge = list_make2("", deparse_over((Node *) data_te->expr,
+												  root_rti, root->relid));
+		c = vars_of((Node *) q->jointree, root_rti);
+		elsewhere = c.atts;
+		root_wholerow = c.wholerow;
+		foreach(lc, q->targetList)
+		{
+			TargetEntry *te = lfirst(lc);
+
+			if (te == data_te)
+				continue;
+			c = vars_of((Node *) te->expr, root_rti);
+			elsewhere = bms_union(elsewhere, c.atts);
+			root_wholerow |= c.wholerow;
+		}
+		if (root_wholerow)
+			return false;
+		elsewhere = bms_add_member(elsewhere, root->col);
+		for (int a = -1; (a = bms_next_member(elsewhere, a)) >= 0;)
+			root->compare = lappend(root->compare, get_attname(root->relid, a, false));
+		return true;
+	}
 	nargs = list_length(f->args);
 	if (nargs == 0 || nargs % 2 != 0)
 		return false;
@@ -1224,7 +1256,6 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	w.st = &st;
-	w.query = q;
 	w.rt_node = rt_node;
 	w.path = NIL;
 	foreach(lc, q->targetList)

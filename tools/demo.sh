@@ -4,6 +4,7 @@
 # throwaway cluster; prints what each step took and whether all contenders
 # left identical projections (exits non-zero when they did not).
 # Usage: sudo tools/demo.sh [psql options for bench/cascade.sql, e.g. -v rounds=31]
+# (make demo: the same, with IVM_NO_INSTALL=1, installing no package)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 

@@ -1,109 +1,124 @@
 #!/usr/bin/env bash
-# Run the whole jsonb_ivm test suite on a throwaway cluster: installs
-# PostgreSQL from Debian if needed, checks that the extension builds without
-# a warning (-Wall -Wextra -Werror), builds and installs it, runs every
-# suite and ends with one line "N passed, N failed".  Exits non-zero on any
-# failure.
+# The whole jsonb_ivm test suite on throwaway clusters, ending with one line
+# "N passed, N failed"; exits non-zero on any failure.  As root on Debian it
+# first installs what is missing (PostgreSQL 15 and its headers, the Perl
+# modules of the TAP tests, the Debian packaging tools).
 #
-# Usage: tools/test.sh [--matrix]
-#   --matrix  also run the regression suite on PostgreSQL 13, 17 and 18,
-#             each in a Debian chroot (tools/matrix.sh; CI does this)
+#   tools/test.sh [--matrix] [--citus] [--no-install]
+#     --matrix      also PostgreSQL 13, 17 and 18 in Debian chroots
+#                   (tools/matrix.sh; CI runs this)
+#     --citus       install Citus when missing (tools/citus.sh), so that the
+#                   TAP suite test/t/060_citus.pl runs instead of skipping
+#     --no-install  install nothing (make test): fail if something is missing
+#
+# Suites: a warning-free build; the extension built with assertions
+# (-DUSE_ASSERT_CHECKING) and installed; `make installcheck` (pg_regress and
+# isolation specs); `make prove_installcheck` (TAP: fuzzer, memory, stress);
+# the Debian package built, installed and checked (tools/deb.sh).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 matrix=false
+citus=false
+install=true
 for arg in "$@"; do
 	case "$arg" in
 		--matrix) matrix=true ;;
-		*) echo "usage: tools/test.sh [--matrix]" >&2; exit 2 ;;
+		--citus) citus=true ;;
+		--no-install) install=false ;;
+		*) echo "usage: tools/test.sh [--matrix] [--citus] [--no-install]" >&2; exit 2 ;;
 	esac
 done
 
 passed=0
 failed=0
-
-# The extension must build without a warning; PGXS adds COPT to the
-# compiler flags.  The matrix builds each version the same way.
-strict_copt="-Wall -Wextra -Werror"
-ivm_install_packages
-ivm_log "suite: warning-free build (COPT=$strict_copt)"
-if make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" clean >/dev/null 2>&1 &&
-	make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" COPT="$strict_copt" \
-		>"${TMPDIR:-/tmp}/jsonb_ivm-build.log" 2>&1; then
-	echo "ok 1 - build with $strict_copt (PostgreSQL $PGVERSION)"
-	passed=$((passed + 1))
-else
-	cat "${TMPDIR:-/tmp}/jsonb_ivm-build.log"
-	echo "not ok 1 - build with $strict_copt (PostgreSQL $PGVERSION)"
-	failed=$((failed + 1))
-fi
-rm -f "${TMPDIR:-/tmp}/jsonb_ivm-build.log"
-
-ivm_setup
-
-# count_regress FILE: add the pg_regress verdicts in FILE to the totals.
-# Understands both the classic ("test x ... ok") and the TAP-style output
-# of PostgreSQL 16 and later ("ok 1 - x", "not ok 1 - x").
-count_regress() {
+# verdict OK DESCRIPTION: one TAP line of this script's own, counted
+verdict() {
+	if [ "$1" = true ]; then
+		echo "ok - $2"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $2"
+		failed=$((failed + 1))
+	fi
+}
+# suite LOG STATUS: add the verdicts in LOG; a suite that failed before any
+# verdict still counts as one failure
+suite() {
 	local ok bad
-	ok=$(grep -cE '\.\.\. ok|^ok [0-9]+' "$1" || true)
-	bad=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+' "$1" || true)
+	read -r ok bad < <(ivm_count "$1")
+	[ "$2" -eq 0 ] || [ "$bad" -gt 0 ] || bad=1
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 }
 
-ivm_log "suite: pg_regress (make installcheck)"
+if $install; then
+	ivm_install_packages libipc-run-perl debhelper postgresql-server-dev-all
+else
+	export IVM_NO_INSTALL=1
+fi
+log=$(mktemp -d /tmp/jsonb_ivm_test.XXXXXX)
+chmod 755 "$log"
+
+strict="-Wall -Wextra -Werror"
+ivm_log "suite: warning-free build ($strict)"
+make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" clean >/dev/null
+status=true
+make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" COPT="$strict" >"$log/build.log" 2>&1 ||
+	{ status=false; cat "$log/build.log"; }
+verdict $status "build with $strict (PostgreSQL $PGVERSION)"
+make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" clean >/dev/null
+status=true
+ivm_build COPT="$strict -DUSE_ASSERT_CHECKING" 2>"$log/build.log" ||
+	{ status=false; cat "$log/build.log"; }
+verdict $status "build and install with assertions (PostgreSQL $PGVERSION)"
+
+ivm_start_cluster
+ivm_log "suite: make installcheck (pg_regress, isolation)"
 status=0
-make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" installcheck \
-	>"$IVM_TMP/regress.log" 2>&1 || status=$?
-cat "$IVM_TMP/regress.log"
-count_regress "$IVM_TMP/regress.log"
-if [ $status -ne 0 ]; then
-	[ -f "$IVM_ROOT/regression.diffs" ] && cat "$IVM_ROOT/regression.diffs"
-	# a run that failed before any verdict still counts as a failure
-	[ "$failed" -eq 0 ] && failed=1
+make -C "$IVM_ROOT" -s PG_CONFIG="$(ivm_pg_config)" installcheck >"$log/installcheck.log" 2>&1 ||
+	status=$?
+cat "$log/installcheck.log"
+[ $status -eq 0 ] || cat "$IVM_ROOT"/regression.diffs "$IVM_ROOT"/output_iso/regression.diffs 2>/dev/null || true
+suite "$log/installcheck.log" $status
+
+if $citus; then
+	ivm_log "suite: Citus for test/t/060_citus.pl (tools/citus.sh)"
+	status=true
+	bash "$IVM_ROOT/tools/citus.sh" >"$log/citus.log" 2>&1 || { status=false; cat "$log/citus.log"; }
+	verdict $status "Citus installed in PostgreSQL $PGVERSION (tools/citus.sh)"
 fi
 
-# The differential fuzzer's quick mode, on a cluster of its own: one
-# verdict per function, in the form count_regress reads ("ok 1 - fuzz ...").
-ivm_log "suite: differential fuzzer, quick mode (tools/fuzz.sh)"
-before=$failed
+# TAP suites start clusters of their own, as the postgres user, in a copy
+# of the tree that user can write to
+ivm_log "suite: make prove_installcheck (TAP)"
+tree=$(mktemp -d /tmp/jsonb_ivm_tap.XXXXXX)
+ivm_copy_tree "$tree"
+[ "$(id -u)" -ne 0 ] || chown -R postgres: "$tree"
 status=0
-"$IVM_ROOT/tools/fuzz.sh" --quick >"$IVM_TMP/fuzz.log" 2>&1 || status=$?
-cat "$IVM_TMP/fuzz.log"
-count_regress "$IVM_TMP/fuzz.log"
-# a run that failed before any verdict still counts as a failure
-[ $status -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
+ivm_as_owner make -C "$tree" -s PG_CONFIG="$(ivm_pg_config)" PROVE_FLAGS=--verbose \
+	prove_installcheck >"$log/tap.log" 2>&1 || status=$?
+cat "$log/tap.log"
+[ $status -eq 0 ] || tail -n 50 "$tree"/tmp_check/log/*.log 2>/dev/null || true
+suite "$log/tap.log" $status
+rm -rf "$tree"
 
-# The stress test of the trigger recipes, on a cluster of its own: the
-# interleavings that once broke them, 8 concurrent pgbench clients for a
-# minute per recipe, 10,000 random statements; projections equal a rebuild.
-ivm_log "suite: stress and concurrency (tools/stress.sh --seconds 60)"
-before=$failed
-status=0
-"$IVM_ROOT/tools/stress.sh" --seconds 60 >"$IVM_TMP/stress.log" 2>&1 || status=$?
-cat "$IVM_TMP/stress.log"
-count_regress "$IVM_TMP/stress.log"
-[ $status -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
+if [ -f "$IVM_ROOT/tools/deb.sh" ]; then
+	ivm_log "suite: the Debian package (tools/deb.sh)"
+	status=0
+	bash "$IVM_ROOT/tools/deb.sh" >"$log/deb.log" 2>&1 || status=$?
+	cat "$log/deb.log"
+	suite "$log/deb.log" $status
+fi
 
 if $matrix; then
 	ivm_log "suite: version matrix (tools/matrix.sh 13 17 18)"
 	status=0
-	COPT=$strict_copt bash "$IVM_ROOT/tools/matrix.sh" 13 17 18 2>&1 | tee "$IVM_TMP/matrix.log" ||
-		status=$?
-	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$IVM_TMP/matrix.log" | tail -n 1 || true)
-	mpassed=0
-	mfailed=0
-	if [ -n "$summary" ]; then
-		mpassed=${summary%% passed*}
-		mfailed=${summary#*passed, }
-		mfailed=${mfailed%% failed*}
-	fi
-	# a matrix that failed without counting a failure still is one
-	[ $status -ne 0 ] && [ "$mfailed" -eq 0 ] && mfailed=1
-	passed=$((passed + mpassed))
-	failed=$((failed + mfailed))
+	COPT="$strict" bash "$IVM_ROOT/tools/matrix.sh" 13 17 18 >"$log/matrix.log" 2>&1 || status=$?
+	cat "$log/matrix.log"
+	suite "$log/matrix.log" $status
 fi
+rm -rf "$log"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

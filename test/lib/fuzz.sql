@@ -11,8 +11,9 @@
 --     an input datum).
 -- A case that fails is shrunk (keys, elements and path elements removed
 -- while the same failure persists) and recorded with the statement that
--- reproduces it.  tools/fuzz.sh drives it (quick and long mode, parallel
--- sessions, crashes; and replays of the C side alone, for valgrind).
+-- reproduces it.  test/t/010_fuzz.pl drives it (quick and long mode,
+-- parallel sessions, crashes), test/t/040_valgrind.pl replays the C side
+-- alone under valgrind (driver: test/perl/JsonbIvmTest.pm).
 --
 -- Cases are a pure function of (stream, function, n): case n of every
 -- function works on the document ivm_gen.doc(case_seed(stream || '/doc', n))
@@ -448,7 +449,7 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
--- Record case n of function fn, which tools/fuzz.sh saw crash the server
+-- Record case n of function fn, which the driver saw crash the server
 -- (or fail in a way the session did not survive): why says how.
 CREATE FUNCTION ivm_fuzz.note_crash(stream text, fn text, n int, why text)
 RETURNS void
@@ -519,9 +520,9 @@ $$;
 
 -- Replaying the C side alone.  Drawing a case and running the reference
 -- cost far more than the C function; under valgrind that makes the fuzzer
--- crawl.  So tools/valgrind.sh draws the cases and the reference's
+-- crawl.  So test/t/040_valgrind.pl draws the cases and the reference's
 -- verdicts on a server without valgrind (ivm_fuzz.draw, then saved with
--- \copy), and replays only the C functions on the server under valgrind
+-- COPY), and replays only the C functions on the server under valgrind
 -- (ivm_fuzz.replay).  The documents are not stored (not compressed) there.
 CREATE TABLE ivm_fuzz.drawn (
 	stream     text,

@@ -56,4 +56,30 @@ BEGIN
 	RETURN ids;
 END
 $$;
+-- Targets for the merge functions' comparisons with a reference: objects
+-- nested a few levels, a scalar where the source has an object, an empty
+-- object, an array root, and 40 keys (across the 32-entry offset stride).
+CREATE OR REPLACE FUNCTION ivm_test.merge_targets() RETURNS jsonb[]
+LANGUAGE sql IMMUTABLE AS
+$$ SELECT ARRAY['{"a": {"b": 1, "c": {"d": [1]}}, "kk": "v", "kkk": 1.5}'::jsonb,
+	'{"a": {"c": {"d": 2, "e": {"f": null}}}, "k": 1}', '{"a": 1}', '{}', '[1]',
+	(SELECT jsonb_object_agg('key' || i, jsonb_build_object('n', i, 's', repeat('x', i % 4)))
+	 FROM generate_series(1, 40) i)] $$;
+
+-- fn against ref, two functions of (target, source), on every pair of
+-- targets and sources: how many pairs, how many results are byte for byte
+-- ref's, how many are byte for byte what PostgreSQL builds from their text.
+CREATE OR REPLACE FUNCTION ivm_test.against_reference(fn regproc, ref regproc,
+	targets jsonb[], sources jsonb[],
+	OUT cases bigint, OUT same_as_reference bigint, OUT canonical bigint)
+LANGUAGE plpgsql AS
+$$
+BEGIN
+	EXECUTE format('SELECT count(*),
+			count(*) FILTER (WHERE ivm_test.same(%1$s(t, s), %2$s(t, s))),
+			count(*) FILTER (WHERE ivm_test.canonical(%1$s(t, s)))
+		FROM unnest($1) t, unnest($2) s', fn, ref)
+		INTO cases, same_as_reference, canonical USING targets, sources;
+END
+$$;
 RESET client_min_messages;

@@ -2,7 +2,7 @@
 --
 -- Backend memory must not grow with the number of calls.  Each of the nine
 -- functions is called in one SQL statement and in one plpgsql loop, in a
--- fresh backend each time (tools/fuzz.sh --memory runs the steps listed
+-- fresh backend each time (test/t/020_memory.pl runs the steps listed
 -- above ivm_mem.start in a session of its own, then ivm_mem.report()):
 -- 10,000 calls to warm up, 10,000 calls measured, then the calls measured
 -- (e.g. a million), by the same code.  Before each
@@ -113,7 +113,7 @@ CREATE TABLE ivm_mem.result (
 );
 
 -- The steps of a measurement, each a statement of its own in one fresh
--- session (tools/fuzz.sh --memory):
+-- session (test/t/020_memory.pl):
 --   SELECT ivm_mem.start(fn, way, calls);
 --   SELECT ivm_mem.run(fn, way, 10000);          -- warm up
 --   SELECT ivm_mem.reset_peak();

@@ -162,6 +162,61 @@ BEGIN
 END
 $$;
 
+-- Contract (a): ERROR 22004 when is_null, naming the arguments that must
+-- not be NULL.
+CREATE FUNCTION ivm_ref.check_not_null(is_null boolean, names text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF is_null THEN
+		RAISE EXCEPTION '% must not be null', names USING ERRCODE = '22004';
+	END IF;
+END
+$$;
+
+-- Contract (d), an argument that must be a jsonb object (or, with kind
+-- 'array', an array): ERROR 22023 naming it otherwise.
+CREATE FUNCTION ivm_ref.check_type(v jsonb, name text, kind text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF jsonb_typeof(v) <> kind THEN
+		RAISE EXCEPTION '% must be a jsonb %', name, kind USING ERRCODE = '22023';
+	END IF;
+END
+$$;
+
+-- Contract (f): what the walk w reached at the end of the path named
+-- path_name must be of type kind ('array' or 'object'); ERROR 22023
+-- otherwise.
+CREATE FUNCTION ivm_ref.check_found(w ivm_ref.walk_result, path_name text,
+	kind text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF jsonb_typeof(w.value) <> kind THEN
+		RAISE EXCEPTION 'value at % is not an %', path_name, kind
+			USING ERRCODE = '22023';
+	END IF;
+END
+$$;
+
+-- Contract (e) for the functions that create what is missing: target
+-- where the walk w along path stopped at a missing key (w.value is the
+-- object that lacks path[w.stop]), that object given the key, holding the
+-- rest of the path as nested objects and leaf at the end; any other stop
+-- -> ERROR 22023.
+CREATE FUNCTION ivm_ref.create_missing(target jsonb, path text[],
+	w ivm_ref.walk_result, leaf jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF w.why <> 'missing key' THEN
+		RAISE EXCEPTION 'cannot follow path element at position %: %', w.stop, w.why
+			USING ERRCODE = '22023';
+	END IF;
+	RETURN ivm_ref.set_at(target, w.at,
+		w.value || jsonb_build_object(path[w.stop],
+			ivm_ref.nest(path[w.stop + 1 :], leaf)));
+END
+$$;
+
 -- 0-based position of the first element of the array arr that is an object
 -- having the key match_key with a value = match_value (jsonb equality:
 -- 42 = 42.0, containers compared deeply); NULL when there is none.
@@ -187,23 +242,15 @@ DECLARE
 	pos int;
 BEGIN
 	-- a
-	IF array_path IS NULL OR match_key IS NULL THEN
-		RAISE EXCEPTION 'array_path and match_key must not be null'
-			USING ERRCODE = '22004';
-	END IF;
-	-- b
-	IF target IS NULL THEN
-		RETURN NULL;
-	END IF;
-	-- c
-	IF match_value IS NULL OR updates IS NULL THEN
+	PERFORM ivm_ref.check_not_null(array_path IS NULL OR match_key IS NULL,
+		'array_path and match_key');
+	-- b, c: a NULL target is returned as it is
+	IF target IS NULL OR match_value IS NULL OR updates IS NULL THEN
 		RETURN target;
 	END IF;
 	-- d
 	array_path := ivm_ref.check_path(array_path);
-	IF jsonb_typeof(updates) <> 'object' THEN
-		RAISE EXCEPTION 'updates must be a jsonb object' USING ERRCODE = '22023';
-	END IF;
+	PERFORM ivm_ref.check_type(updates, 'updates', 'object');
 	-- e: nothing at array_path (missing key, index out of range, scalar on
 	-- the way): nothing to update
 	w := ivm_ref.walk(target, array_path);
@@ -211,9 +258,7 @@ BEGIN
 		RETURN target;
 	END IF;
 	-- f
-	IF jsonb_typeof(w.value) <> 'array' THEN
-		RAISE EXCEPTION 'value at array_path is not an array' USING ERRCODE = '22023';
-	END IF;
+	PERFORM ivm_ref.check_found(w, 'array_path', 'array');
 	pos := ivm_ref.first_match(w.value, match_key, match_value);
 	IF pos IS NULL THEN
 		RETURN target;
@@ -231,40 +276,21 @@ DECLARE
 	w ivm_ref.walk_result;
 BEGIN
 	-- a
-	IF path IS NULL THEN
-		RAISE EXCEPTION 'path must not be null' USING ERRCODE = '22004';
-	END IF;
-	-- b
-	IF target IS NULL THEN
-		RETURN NULL;
-	END IF;
-	-- c
-	IF source IS NULL THEN
+	PERFORM ivm_ref.check_not_null(path IS NULL, 'path');
+	-- b, c: a NULL target is returned as it is
+	IF target IS NULL OR source IS NULL THEN
 		RETURN target;
 	END IF;
 	-- d
 	path := ivm_ref.check_path(path);
-	IF jsonb_typeof(source) <> 'object' THEN
-		RAISE EXCEPTION 'source must be a jsonb object' USING ERRCODE = '22023';
-	END IF;
-	-- e
+	PERFORM ivm_ref.check_type(source, 'source', 'object');
+	-- e (the object created at the end of path is {} || source = source)
 	w := ivm_ref.walk(target, path);
 	IF NOT w.reached THEN
-		IF w.why = 'missing key' THEN
-			-- w.value is the object that lacks path[w.stop]: give it that key,
-			-- holding the rest of the path as nested objects and source at the
-			-- end (the created object is {} || source = source)
-			RETURN ivm_ref.set_at(target, w.at,
-				w.value || jsonb_build_object(path[w.stop],
-					ivm_ref.nest(path[w.stop + 1 :], source)));
-		END IF;
-		RAISE EXCEPTION 'cannot follow path element at position %: %', w.stop, w.why
-			USING ERRCODE = '22023';
+		RETURN ivm_ref.create_missing(target, path, w, source);
 	END IF;
 	-- f
-	IF jsonb_typeof(w.value) <> 'object' THEN
-		RAISE EXCEPTION 'value at path is not an object' USING ERRCODE = '22023';
-	END IF;
+	PERFORM ivm_ref.check_found(w, 'path', 'object');
 	RETURN ivm_ref.set_at(target, w.at, w.value || source);
 END
 $$;
@@ -275,9 +301,7 @@ RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
 	-- a
-	IF path IS NULL THEN
-		RAISE EXCEPTION 'path must not be null' USING ERRCODE = '22004';
-	END IF;
+	PERFORM ivm_ref.check_not_null(path IS NULL, 'path');
 	IF old IS NULL AND new IS NULL THEN
 		RETURN false;
 	END IF;
@@ -297,42 +321,23 @@ DECLARE
 	pos int;
 BEGIN
 	-- a
-	IF array_path IS NULL OR match_key IS NULL THEN
-		RAISE EXCEPTION 'array_path and match_key must not be null'
-			USING ERRCODE = '22004';
-	END IF;
-	-- b
-	IF target IS NULL THEN
-		RETURN NULL;
-	END IF;
-	-- c
-	IF match_value IS NULL OR element IS NULL THEN
+	PERFORM ivm_ref.check_not_null(array_path IS NULL OR match_key IS NULL,
+		'array_path and match_key');
+	-- b, c: a NULL target is returned as it is
+	IF target IS NULL OR match_value IS NULL OR element IS NULL THEN
 		RETURN target;
 	END IF;
 	-- d
 	array_path := ivm_ref.check_path(array_path);
-	IF jsonb_typeof(element) <> 'object' THEN
-		RAISE EXCEPTION 'element must be a jsonb object' USING ERRCODE = '22023';
-	END IF;
+	PERFORM ivm_ref.check_type(element, 'element', 'object');
 	-- e
 	w := ivm_ref.walk(target, array_path);
 	IF NOT w.reached THEN
-		IF w.why = 'missing key' THEN
-			-- w.value is the object that lacks array_path[w.stop]: give it that
-			-- key, holding the rest of the path as nested objects, the last
-			-- one of which gets [element]
-			RETURN ivm_ref.set_at(target, w.at,
-				w.value || jsonb_build_object(array_path[w.stop],
-					ivm_ref.nest(array_path[w.stop + 1 :],
-						jsonb_build_array(element))));
-		END IF;
-		RAISE EXCEPTION 'cannot follow path element at position %: %', w.stop, w.why
-			USING ERRCODE = '22023';
+		RETURN ivm_ref.create_missing(target, array_path, w,
+			jsonb_build_array(element));
 	END IF;
 	-- f
-	IF jsonb_typeof(w.value) <> 'array' THEN
-		RAISE EXCEPTION 'value at array_path is not an array' USING ERRCODE = '22023';
-	END IF;
+	PERFORM ivm_ref.check_found(w, 'array_path', 'array');
 	pos := ivm_ref.first_match(w.value, match_key, match_value);
 	IF pos IS NULL THEN
 		RETURN ivm_ref.set_at(target, w.at, w.value || jsonb_build_array(element));
@@ -359,16 +364,10 @@ DECLARE
 	kept jsonb;
 BEGIN
 	-- a
-	IF array_path IS NULL OR match_key IS NULL THEN
-		RAISE EXCEPTION 'array_path and match_key must not be null'
-			USING ERRCODE = '22004';
-	END IF;
-	-- b
-	IF target IS NULL THEN
-		RETURN NULL;
-	END IF;
-	-- c
-	IF match_value IS NULL THEN
+	PERFORM ivm_ref.check_not_null(array_path IS NULL OR match_key IS NULL,
+		'array_path and match_key');
+	-- b, c: a NULL target is returned as it is
+	IF target IS NULL OR match_value IS NULL THEN
 		RETURN target;
 	END IF;
 	-- d
@@ -380,9 +379,7 @@ BEGIN
 		RETURN target;
 	END IF;
 	-- f
-	IF jsonb_typeof(w.value) <> 'array' THEN
-		RAISE EXCEPTION 'value at array_path is not an array' USING ERRCODE = '22023';
-	END IF;
+	PERFORM ivm_ref.check_found(w, 'array_path', 'array');
 	-- every element but the matching ones, in order
 	kept := coalesce((
 		SELECT jsonb_agg(e.elem ORDER BY e.ord)
@@ -422,39 +419,23 @@ DECLARE
 	pos int;
 BEGIN
 	-- a
-	IF array_path IS NULL OR descending IS NULL THEN
-		RAISE EXCEPTION 'array_path and descending must not be null'
-			USING ERRCODE = '22004';
-	END IF;
-	-- b
-	IF target IS NULL THEN
-		RETURN NULL;
-	END IF;
-	-- c
-	IF element IS NULL THEN
+	PERFORM ivm_ref.check_not_null(array_path IS NULL OR descending IS NULL,
+		'array_path and descending');
+	-- b, c: a NULL target is returned as it is
+	IF target IS NULL OR element IS NULL THEN
 		RETURN target;
 	END IF;
 	-- d
 	array_path := ivm_ref.check_path(array_path);
-	IF jsonb_typeof(element) <> 'object' THEN
-		RAISE EXCEPTION 'element must be a jsonb object' USING ERRCODE = '22023';
-	END IF;
+	PERFORM ivm_ref.check_type(element, 'element', 'object');
 	-- e: a missing array is created as by array_upsert_where
 	w := ivm_ref.walk(target, array_path);
 	IF NOT w.reached THEN
-		IF w.why = 'missing key' THEN
-			RETURN ivm_ref.set_at(target, w.at,
-				w.value || jsonb_build_object(array_path[w.stop],
-					ivm_ref.nest(array_path[w.stop + 1 :],
-						jsonb_build_array(element))));
-		END IF;
-		RAISE EXCEPTION 'cannot follow path element at position %: %', w.stop, w.why
-			USING ERRCODE = '22023';
+		RETURN ivm_ref.create_missing(target, array_path, w,
+			jsonb_build_array(element));
 	END IF;
 	-- f
-	IF jsonb_typeof(w.value) <> 'array' THEN
-		RAISE EXCEPTION 'value at array_path is not an array' USING ERRCODE = '22023';
-	END IF;
+	PERFORM ivm_ref.check_found(w, 'array_path', 'array');
 	-- before the first element that sorts after element; no sort key, or
 	-- none sorts after it: at the end
 	IF sort_key IS NOT NULL THEN
@@ -508,23 +489,15 @@ DECLARE
 	p jsonb;
 BEGIN
 	-- a
-	IF array_path IS NULL OR match_key IS NULL THEN
-		RAISE EXCEPTION 'array_path and match_key must not be null'
-			USING ERRCODE = '22004';
-	END IF;
-	-- b
-	IF target IS NULL THEN
-		RETURN NULL;
-	END IF;
-	-- c
-	IF patches IS NULL THEN
+	PERFORM ivm_ref.check_not_null(array_path IS NULL OR match_key IS NULL,
+		'array_path and match_key');
+	-- b, c: a NULL target is returned as it is
+	IF target IS NULL OR patches IS NULL THEN
 		RETURN target;
 	END IF;
 	-- d
 	array_path := ivm_ref.check_path(array_path);
-	IF jsonb_typeof(patches) <> 'array' THEN
-		RAISE EXCEPTION 'patches must be a jsonb array' USING ERRCODE = '22023';
-	END IF;
+	PERFORM ivm_ref.check_type(patches, 'patches', 'array');
 	FOR p IN SELECT jsonb_array_elements(patches) LOOP
 		IF jsonb_typeof(p) <> 'object' OR NOT p ? match_key THEN
 			RAISE EXCEPTION 'every patch must be an object carrying match_key'
@@ -537,9 +510,7 @@ BEGIN
 		RETURN target;
 	END IF;
 	-- f
-	IF jsonb_typeof(w.value) <> 'array' THEN
-		RAISE EXCEPTION 'value at array_path is not an array' USING ERRCODE = '22023';
-	END IF;
+	PERFORM ivm_ref.check_found(w, 'array_path', 'array');
 	RETURN ivm_ref.set_at(target, w.at, coalesce((
 		SELECT jsonb_agg(ivm_ref.apply_patches(e.elem, match_key, patches) ORDER BY e.ord)
 		FROM jsonb_array_elements(w.value) WITH ORDINALITY AS e(elem, ord)), '[]'));
@@ -569,12 +540,8 @@ $$;
 CREATE FUNCTION ivm_ref.deep_merge(target jsonb, source jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
-	-- b
-	IF target IS NULL THEN
-		RETURN NULL;
-	END IF;
-	-- c
-	IF source IS NULL THEN
+	-- b, c: a NULL target is returned as it is
+	IF target IS NULL OR source IS NULL THEN
 		RETURN target;
 	END IF;
 	RETURN ivm_ref.deep_merge_values(target, source);
@@ -617,12 +584,9 @@ $$;
 CREATE FUNCTION ivm_ref.merge_patch(target jsonb, patch jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
-	-- b
-	IF target IS NULL THEN
-		RETURN NULL;
-	END IF;
-	-- c (a JSON null patch is not NULL: it replaces the document)
-	IF patch IS NULL THEN
+	-- b, c: a NULL target is returned as it is (a JSON null patch is not
+	-- NULL: it replaces the document)
+	IF target IS NULL OR patch IS NULL THEN
 		RETURN target;
 	END IF;
 	RETURN ivm_ref.merge_patch_rfc(target, patch);

@@ -1,6 +1,7 @@
 -- A seeded random workload on the CQRS fixture's base tables, and the
 -- check that the maintained projections equal a rebuild.  Used by
--- test/sql/recipes.sql; load with \i after fixtures/cqrs.sql.
+-- test/sql/recipes.sql, test/specs/recipe_interleavings.spec.in and
+-- test/t/030_stress.pl; load with \i after fixtures/cqrs.sql.
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS ivm_test;
 
@@ -164,4 +165,29 @@ CREATE OR REPLACE VIEW ivm_test.projection_differences AS
 	(SELECT 'v_allocation', v.id, a.network_configuration_id || ' ' || v.data::text
 	 FROM v_allocation v JOIN bench_allocations a ON a.id = v.id
 	 EXCEPT ALL SELECT 'v_allocation', id, network_configuration_id || ' ' || data::text FROM tv_allocation);
+
+-- The verdict in one line: for each projection, the number of ids whose
+-- rows differ from a rebuild (in either direction), and the first of them.
+CREATE OR REPLACE FUNCTION ivm_test.difference_summary() RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT string_agg(format('%s %s', p, n) || coalesce(' (ids ' || ids || ')', ''),
+		', ' ORDER BY o)
+	FROM (SELECT p, o, count(DISTINCT d.id) AS n,
+			array_to_string((array_agg(DISTINCT d.id) FILTER (WHERE d.id IS NOT NULL))[1:10],
+				', ') AS ids
+		FROM unnest('{tv_dns_server,tv_network_configuration,tv_allocation}'::text[])
+			WITH ORDINALITY AS t(p, o)
+		LEFT JOIN ivm_test.projection_differences d
+			ON d.projection IN (p, 'v' || substr(p, 3))
+		GROUP BY p, o) s
+$$;
+
+-- The same, as a notice (for isolation specs, whose output shows notices
+-- alike on every PostgreSQL version, unlike result sets).
+CREATE OR REPLACE PROCEDURE ivm_test.report_differences()
+LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE NOTICE 'rows differing from a rebuild: %', ivm_test.difference_summary();
+END
+$$;
 RESET client_min_messages;

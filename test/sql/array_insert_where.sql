@@ -32,6 +32,41 @@ SELECT jsonb_array_insert_where('{"x": 1}', '{s}', '{"p": 1}', 'p');
 SELECT jsonb_array_insert_where('{}', '{a,b}', '{"p": 1}', 'p');
 SELECT jsonb_array_insert_where('[]', '{}', '{"p": 1}', 'p');
 
+-- section: scalars against containers
+-- the values at sort_key in the order of jsonb's comparison operators: a
+-- scalar sorts after [] and before every non-empty array and every object
+CREATE TEMP TABLE sort_value (v jsonb);
+INSERT INTO sort_value VALUES ('null'), ('""'), ('"a"'), ('0'), ('2.5'),
+	('false'), ('true'), ('[]'), ('[null]'), ('[1]'), ('[1, 2]'), ('[[]]'),
+	('{}'), ('{"a": 1}'), ('{"a": []}');
+SELECT jsonb_agg(v ORDER BY v) AS native_order FROM sort_value;
+-- each value inserted into all of them sorted by ORDER BY: after those
+-- native <= counts (ascending), after those >= counts (descending)
+SELECT x.v AS inserted,
+	(SELECT i - 1 FROM jsonb_array_elements(jsonb_array_insert_where(asc_doc,
+		'{s}', jsonb_build_object('p', x.v, 'new', true), 'p') -> 's')
+		WITH ORDINALITY AS e(e, i) WHERE e ? 'new') AS asc_at,
+	(SELECT count(*) FROM sort_value y WHERE y.v <= x.v) AS native_asc_at,
+	(SELECT i - 1 FROM jsonb_array_elements(jsonb_array_insert_where(desc_doc,
+		'{s}', jsonb_build_object('p', x.v, 'new', true), 'p', true) -> 's')
+		WITH ORDINALITY AS e(e, i) WHERE e ? 'new') AS desc_at,
+	(SELECT count(*) FROM sort_value y WHERE y.v >= x.v) AS native_desc_at
+FROM sort_value x,
+	(SELECT jsonb_build_object('s', jsonb_agg(jsonb_build_object('p', v) ORDER BY v)) AS asc_doc,
+		jsonb_build_object('s', jsonb_agg(jsonb_build_object('p', v) ORDER BY v DESC)) AS desc_doc
+	 FROM sort_value) d
+ORDER BY x.v;
+-- every pair: b goes before a exactly when b < a (b > a descending)
+SELECT count(*) AS pairs,
+	count(*) FILTER (WHERE (jsonb_array_insert_where(doc, '{s}', elem, 'p') -> 's' -> 0 = elem)
+		= (b.v < a.v)) AS asc_as_native,
+	count(*) FILTER (WHERE (jsonb_array_insert_where(doc, '{s}', elem, 'p', true) -> 's' -> 0 = elem)
+		= (b.v > a.v)) AS desc_as_native
+FROM sort_value a, sort_value b,
+	LATERAL (SELECT jsonb_build_object('s', jsonb_build_array(jsonb_build_object('p', a.v))) AS doc,
+		jsonb_build_object('p', b.v, 'new', true) AS elem) x;
+DROP TABLE sort_value;
+
 -- section: errors and NULLs
 SELECT jsonb_array_insert_where('{"s": {}}', '{s}', '{"p": 1}', 'p');
 SELECT jsonb_array_insert_where('{"s": 1}', '{s,t}', '{"p": 1}', 'p');

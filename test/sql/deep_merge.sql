@@ -38,11 +38,7 @@ LANGUAGE sql IMMUTABLE AS $$
 		FROM (SELECT jsonb_object_keys(t) UNION SELECT jsonb_object_keys(s)) keys(k))
 	ELSE s END
 $$;
-SELECT count(*) AS cases,
-	count(*) FILTER (WHERE ivm_test.same(jsonb_deep_merge(t, s), ivm_test.deep_merge_ref(t, s))) AS same_as_reference,
-	count(*) FILTER (WHERE ivm_test.canonical(jsonb_deep_merge(t, s))) AS canonical
-FROM (VALUES ('{"a": {"b": 1, "c": {"d": [1]}}, "kk": "v", "kkk": 1.5}'::jsonb),
-		('{"a": {"c": {"d": 2, "e": {"f": null}}}, "k": 1}'), ('{"a": 1}'), ('{}'), ('[1]'),
-		((SELECT jsonb_object_agg('key' || i, jsonb_build_object('n', i, 's', repeat('x', i % 4))) FROM generate_series(1, 40) i))) t(t),
-	(VALUES ('{"a": {"c": {"d": 3, "x": "y"}}, "kkkk": 2}'::jsonb), ('{"a": null}'), ('{"kk": {"z": 1}}'), ('{}'), ('"s"'),
-		((SELECT jsonb_object_agg('key' || i, jsonb_build_object('m', i * 1.5)) FROM generate_series(20, 45) i))) s(s);
+SELECT * FROM ivm_test.against_reference('jsonb_deep_merge', 'ivm_test.deep_merge_ref',
+	ivm_test.merge_targets(),
+	ARRAY['{"a": {"c": {"d": 3, "x": "y"}}, "kkkk": 2}', '{"a": null}', '{"kk": {"z": 1}}', '{}', '"s"',
+		(SELECT jsonb_object_agg('key' || i, jsonb_build_object('m', i * 1.5)) FROM generate_series(20, 45) i)]);

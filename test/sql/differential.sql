@@ -15,21 +15,10 @@
 --       ivm_gen.case_seed('array_update_where', n), false);
 --
 \set ECHO none
+\i test/lib/helpers.sql
 SET client_min_messages = warning;
 \i test/lib/reference.sql
 \i test/lib/generator.sql
-CREATE SCHEMA IF NOT EXISTS ivm_test;
-CREATE OR REPLACE FUNCTION ivm_test.raw_bytes(jsonb) RETURNS bytea
-AS '$libdir/jsonb_ivm', 'jsonb_ivm_raw_bytes'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
--- SQL literals, for the statements that reproduce a case
-CREATE FUNCTION pg_temp.lit(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS
-$$ SELECT coalesce(quote_literal(v::text) || '::jsonb', 'NULL') $$;
-CREATE FUNCTION pg_temp.lit(v text[]) RETURNS text LANGUAGE sql IMMUTABLE AS
-$$ SELECT coalesce(quote_literal(v::text) || '::text[]', 'NULL') $$;
-CREATE FUNCTION pg_temp.lit(v text) RETURNS text LANGUAGE sql IMMUTABLE AS
-$$ SELECT coalesce(quote_literal(v), 'NULL') $$;
 
 -- The two sides of a case: each one's result, or the SQLSTATE of the error
 -- it raised; then the outcome of the case (by the reference) and whether
@@ -69,185 +58,35 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION pg_temp.run_update(c ivm_gen.array_case) RETURNS pg_temp.outcome
-LANGUAGE plpgsql AS $$
-DECLARE
-	o pg_temp.outcome;
-BEGIN
-	BEGIN
-		o.ref_result := ivm_ref.array_update_where(c.target, c.array_path,
-			c.match_key, c.match_value, c.patch);
-	EXCEPTION WHEN OTHERS THEN
-		o.ref_state := SQLSTATE;
-	END;
-	BEGIN
-		o.c_result := jsonb_array_update_where(c.target, c.array_path,
-			c.match_key, c.match_value, c.patch);
-	EXCEPTION WHEN OTHERS THEN
-		o.c_state := SQLSTATE;
-	END;
-	RETURN pg_temp.judge(o, c.target, false);
-END
+-- The arguments of function fn in the columns of a case, as format()
+-- places them: %1$s target (old for has_path_changed), %2$s arg, %3$s path,
+-- %4$s match_key (or sort_key), %5$s match_value, %6$s descending.
+CREATE FUNCTION pg_temp.args(fn text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+SELECT CASE
+	WHEN fn IN ('array_update_where', 'array_upsert_where') THEN '%1$s, %3$s, %4$s, %5$s, %2$s'
+	WHEN fn = 'array_delete_where' THEN '%1$s, %3$s, %4$s, %5$s'
+	WHEN fn = 'array_insert_where' THEN '%1$s, %3$s, %2$s, %4$s, %6$s'
+	WHEN fn = 'array_update_where_batch' THEN '%1$s, %3$s, %4$s, %2$s'
+	WHEN fn IN ('deep_merge', 'merge_patch') THEN '%1$s, %2$s'
+	ELSE '%1$s, %2$s, %3$s' END  -- merge_at_path, has_path_changed
 $$;
 
-CREATE FUNCTION pg_temp.run_merge(c ivm_gen.merge_case) RETURNS pg_temp.outcome
+-- One side of a case of function fn: the function called (side || fn:
+-- ivm_ref.fn, the reference, or jsonb_fn, the C function) on the case's
+-- columns as pg_temp.args places them; its result, or the SQLSTATE of the
+-- error it raised.  has_path_changed's boolean is kept as a jsonb true /
+-- false.
+CREATE FUNCTION pg_temp.call(side text, fn text, target jsonb, arg jsonb,
+	path text[], match_key text, match_value jsonb, descending boolean,
+	OUT result jsonb, OUT state text)
 LANGUAGE plpgsql AS $$
-DECLARE
-	o pg_temp.outcome;
 BEGIN
-	BEGIN
-		o.ref_result := ivm_ref.merge_at_path(c.target, c.source, c.path);
-	EXCEPTION WHEN OTHERS THEN
-		o.ref_state := SQLSTATE;
-	END;
-	BEGIN
-		o.c_result := jsonb_merge_at_path(c.target, c.source, c.path);
-	EXCEPTION WHEN OTHERS THEN
-		o.c_state := SQLSTATE;
-	END;
-	RETURN pg_temp.judge(o, c.target, false);
-END
-$$;
-
--- has_path_changed's boolean is kept as a jsonb true / false
-CREATE FUNCTION pg_temp.run_changed(c ivm_gen.changed_case) RETURNS pg_temp.outcome
-LANGUAGE plpgsql AS $$
-DECLARE
-	o pg_temp.outcome;
-BEGIN
-	BEGIN
-		o.ref_result := to_jsonb(ivm_ref.has_path_changed(c.old, c.new, c.path));
-	EXCEPTION WHEN OTHERS THEN
-		o.ref_state := SQLSTATE;
-	END;
-	BEGIN
-		o.c_result := to_jsonb(jsonb_has_path_changed(c.old, c.new, c.path));
-	EXCEPTION WHEN OTHERS THEN
-		o.c_state := SQLSTATE;
-	END;
-	RETURN pg_temp.judge(o, c.old, true);
-END
-$$;
-
-CREATE FUNCTION pg_temp.run_upsert(c ivm_gen.array_case) RETURNS pg_temp.outcome
-LANGUAGE plpgsql AS $$
-DECLARE
-	o pg_temp.outcome;
-BEGIN
-	BEGIN
-		o.ref_result := ivm_ref.array_upsert_where(c.target, c.array_path,
-			c.match_key, c.match_value, c.patch);
-	EXCEPTION WHEN OTHERS THEN
-		o.ref_state := SQLSTATE;
-	END;
-	BEGIN
-		o.c_result := jsonb_array_upsert_where(c.target, c.array_path,
-			c.match_key, c.match_value, c.patch);
-	EXCEPTION WHEN OTHERS THEN
-		o.c_state := SQLSTATE;
-	END;
-	RETURN pg_temp.judge(o, c.target, false);
-END
-$$;
-
-CREATE FUNCTION pg_temp.run_delete(c ivm_gen.array_case) RETURNS pg_temp.outcome
-LANGUAGE plpgsql AS $$
-DECLARE
-	o pg_temp.outcome;
-BEGIN
-	BEGIN
-		o.ref_result := ivm_ref.array_delete_where(c.target, c.array_path,
-			c.match_key, c.match_value);
-	EXCEPTION WHEN OTHERS THEN
-		o.ref_state := SQLSTATE;
-	END;
-	BEGIN
-		o.c_result := jsonb_array_delete_where(c.target, c.array_path,
-			c.match_key, c.match_value);
-	EXCEPTION WHEN OTHERS THEN
-		o.c_state := SQLSTATE;
-	END;
-	RETURN pg_temp.judge(o, c.target, false);
-END
-$$;
-
-CREATE FUNCTION pg_temp.run_insert(c ivm_gen.insert_case) RETURNS pg_temp.outcome
-LANGUAGE plpgsql AS $$
-DECLARE
-	o pg_temp.outcome;
-BEGIN
-	BEGIN
-		o.ref_result := ivm_ref.array_insert_where(c.target, c.array_path,
-			c.element, c.sort_key, c.descending);
-	EXCEPTION WHEN OTHERS THEN
-		o.ref_state := SQLSTATE;
-	END;
-	BEGIN
-		o.c_result := jsonb_array_insert_where(c.target, c.array_path,
-			c.element, c.sort_key, c.descending);
-	EXCEPTION WHEN OTHERS THEN
-		o.c_state := SQLSTATE;
-	END;
-	RETURN pg_temp.judge(o, c.target, false);
-END
-$$;
-
-CREATE FUNCTION pg_temp.run_batch(c ivm_gen.batch_case) RETURNS pg_temp.outcome
-LANGUAGE plpgsql AS $$
-DECLARE
-	o pg_temp.outcome;
-BEGIN
-	BEGIN
-		o.ref_result := ivm_ref.array_update_where_batch(c.target, c.array_path,
-			c.match_key, c.patches);
-	EXCEPTION WHEN OTHERS THEN
-		o.ref_state := SQLSTATE;
-	END;
-	BEGIN
-		o.c_result := jsonb_array_update_where_batch(c.target, c.array_path,
-			c.match_key, c.patches);
-	EXCEPTION WHEN OTHERS THEN
-		o.c_state := SQLSTATE;
-	END;
-	RETURN pg_temp.judge(o, c.target, false);
-END
-$$;
-
-CREATE FUNCTION pg_temp.run_deep_merge(c ivm_gen.doc_case) RETURNS pg_temp.outcome
-LANGUAGE plpgsql AS $$
-DECLARE
-	o pg_temp.outcome;
-BEGIN
-	BEGIN
-		o.ref_result := ivm_ref.deep_merge(c.target, c.source);
-	EXCEPTION WHEN OTHERS THEN
-		o.ref_state := SQLSTATE;
-	END;
-	BEGIN
-		o.c_result := jsonb_deep_merge(c.target, c.source);
-	EXCEPTION WHEN OTHERS THEN
-		o.c_state := SQLSTATE;
-	END;
-	RETURN pg_temp.judge(o, c.target, false);
-END
-$$;
-
-CREATE FUNCTION pg_temp.run_merge_patch(c ivm_gen.doc_case) RETURNS pg_temp.outcome
-LANGUAGE plpgsql AS $$
-DECLARE
-	o pg_temp.outcome;
-BEGIN
-	BEGIN
-		o.ref_result := ivm_ref.merge_patch(c.target, c.source);
-	EXCEPTION WHEN OTHERS THEN
-		o.ref_state := SQLSTATE;
-	END;
-	BEGIN
-		o.c_result := jsonb_merge_patch(c.target, c.source);
-	EXCEPTION WHEN OTHERS THEN
-		o.c_state := SQLSTATE;
-	END;
-	RETURN pg_temp.judge(o, c.target, false);
+	EXECUTE format(CASE WHEN fn = 'has_path_changed' THEN 'SELECT to_jsonb(%s(%s))'
+		ELSE 'SELECT %s(%s)' END, side || fn,
+		format(pg_temp.args(fn), '$1', '$2', '$3', '$4', '$5', '$6'))
+		INTO result USING target, arg, path, match_key, match_value, descending;
+EXCEPTION WHEN OTHERS THEN
+	state := SQLSTATE;
 END
 $$;
 
@@ -259,123 +98,77 @@ CREATE TEMP TABLE docs AS
 SELECT n, ivm_gen.doc(ivm_gen.case_seed('doc', n)) AS doc
 FROM generate_series(1, 3000) AS n;
 
--- one row per case: its outcome and, when the two sides disagree, its
--- arguments and both results
-CREATE TEMP TABLE results (
+-- the cases: the arguments of each function in common columns
+CREATE TEMP TABLE cases (
 	fn          text,
 	case_no     int,
 	label       text,    -- which kind of path (or change, for has_path_changed) was drawn
-	outcome     text,
-	disagree    boolean,
 	target      jsonb,   -- target, or old for has_path_changed
 	arg         jsonb,   -- updates, source, element, patches, patch, or new
 	                     -- for has_path_changed
 	path        text[],  -- array_path or path
 	match_key   text,    -- or sort_key
 	match_value jsonb,
-	descending  boolean,
-	ref_result  jsonb,
-	ref_state   text,
-	c_result    jsonb,
-	c_state     text
+	descending  boolean
 );
 
-INSERT INTO results
-SELECT 'array_update_where', d.n, c.label, o.outcome, o.disagree,
-	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.patch END,
-	c.array_path, c.match_key, c.match_value, NULL,
-	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
-	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+INSERT INTO cases (fn, case_no, label, target, arg, path, match_key, match_value)
+SELECT 'array_update_where', d.n, c.label, c.target, c.patch, c.array_path, c.match_key, c.match_value
 FROM docs d,
-	LATERAL ivm_gen.array_case(d.doc, ivm_gen.case_seed('array_update_where', d.n), false) c,
-	LATERAL pg_temp.run_update(c) o;
+	LATERAL ivm_gen.array_case(d.doc, ivm_gen.case_seed('array_update_where', d.n), false) c;
 
-INSERT INTO results
-SELECT 'merge_at_path', d.n, c.label, o.outcome, o.disagree,
-	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.source END,
-	c.path, NULL, NULL, NULL,
-	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
-	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+INSERT INTO cases (fn, case_no, label, target, arg, path)
+SELECT 'merge_at_path', d.n, c.label, c.target, c.source, c.path
 FROM docs d,
-	LATERAL ivm_gen.merge_case(d.doc, ivm_gen.case_seed('merge_at_path', d.n)) c,
-	LATERAL pg_temp.run_merge(c) o;
+	LATERAL ivm_gen.merge_case(d.doc, ivm_gen.case_seed('merge_at_path', d.n)) c;
 
-INSERT INTO results
-SELECT 'has_path_changed', d.n, c.label, o.outcome, o.disagree,
-	CASE WHEN o.disagree THEN c.old END, CASE WHEN o.disagree THEN c.new END,
-	c.path, NULL, NULL, NULL,
-	o.ref_result, o.ref_state, o.c_result, o.c_state
+INSERT INTO cases (fn, case_no, label, target, arg, path)
+SELECT 'has_path_changed', d.n, c.label, c.old, c.new, c.path
 FROM docs d
 	JOIN docs other ON other.n = d.n % 3000 + 1,
-	LATERAL ivm_gen.changed_case(d.doc, other.doc, ivm_gen.case_seed('has_path_changed', d.n)) c,
-	LATERAL pg_temp.run_changed(c) o;
+	LATERAL ivm_gen.changed_case(d.doc, other.doc, ivm_gen.case_seed('has_path_changed', d.n)) c;
 
-INSERT INTO results
-SELECT 'array_upsert_where', d.n, c.label, o.outcome, o.disagree,
-	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.patch END,
-	c.array_path, c.match_key, c.match_value, NULL,
-	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
-	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+INSERT INTO cases (fn, case_no, label, target, arg, path, match_key, match_value)
+SELECT 'array_upsert_where', d.n, c.label, c.target, c.patch, c.array_path, c.match_key, c.match_value
 FROM docs d,
-	LATERAL ivm_gen.array_case(d.doc, ivm_gen.case_seed('array_upsert_where', d.n), true) c,
-	LATERAL pg_temp.run_upsert(c) o;
+	LATERAL ivm_gen.array_case(d.doc, ivm_gen.case_seed('array_upsert_where', d.n), true) c;
 
-INSERT INTO results
-SELECT 'array_delete_where', d.n, c.label, o.outcome, o.disagree,
-	CASE WHEN o.disagree THEN c.target END, NULL,
-	c.array_path, c.match_key, c.match_value, NULL,
-	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
-	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+INSERT INTO cases (fn, case_no, label, target, path, match_key, match_value)
+SELECT 'array_delete_where', d.n, c.label, c.target, c.array_path, c.match_key, c.match_value
 FROM docs d,
-	LATERAL ivm_gen.delete_case(d.doc, ivm_gen.case_seed('array_delete_where', d.n)) c,
-	LATERAL pg_temp.run_delete(c) o
+	LATERAL ivm_gen.delete_case(d.doc, ivm_gen.case_seed('array_delete_where', d.n)) c
 WHERE d.n <= 1000;
 
-INSERT INTO results
-SELECT 'array_insert_where', d.n, c.label, o.outcome, o.disagree,
-	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.element END,
-	c.array_path, c.sort_key, NULL, c.descending,
-	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
-	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+INSERT INTO cases (fn, case_no, label, target, arg, path, match_key, descending)
+SELECT 'array_insert_where', d.n, c.label, c.target, c.element, c.array_path, c.sort_key, c.descending
 FROM docs d,
-	LATERAL ivm_gen.insert_case(d.doc, ivm_gen.case_seed('array_insert_where', d.n)) c,
-	LATERAL pg_temp.run_insert(c) o
+	LATERAL ivm_gen.insert_case(d.doc, ivm_gen.case_seed('array_insert_where', d.n)) c
 WHERE d.n <= 1000;
 
-INSERT INTO results
-SELECT 'array_update_where_batch', d.n, c.label, o.outcome, o.disagree,
-	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.patches END,
-	c.array_path, c.match_key, NULL, NULL,
-	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
-	CASE WHEN o.disagree THEN o.c_result END, o.c_state
+INSERT INTO cases (fn, case_no, label, target, arg, path, match_key)
+SELECT 'array_update_where_batch', d.n, c.label, c.target, c.patches, c.array_path, c.match_key
 FROM docs d,
-	LATERAL ivm_gen.batch_case(d.doc, ivm_gen.case_seed('array_update_where_batch', d.n)) c,
-	LATERAL pg_temp.run_batch(c) o
+	LATERAL ivm_gen.batch_case(d.doc, ivm_gen.case_seed('array_update_where_batch', d.n)) c
 WHERE d.n <= 1000;
 
-INSERT INTO results
-SELECT 'deep_merge', d.n, c.label, o.outcome, o.disagree,
-	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.source END,
-	NULL, NULL, NULL, NULL,
-	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
-	CASE WHEN o.disagree THEN o.c_result END, o.c_state
-FROM docs d
+INSERT INTO cases (fn, case_no, label, target, arg)
+SELECT f.fn, d.n, c.label, c.target, c.source
+FROM (VALUES ('deep_merge', false), ('merge_patch', true)) f(fn, nulls),
+	docs d
 	JOIN docs other ON other.n = d.n % 3000 + 1,
-	LATERAL ivm_gen.doc_case(d.doc, other.doc, ivm_gen.case_seed('deep_merge', d.n), false) c,
-	LATERAL pg_temp.run_deep_merge(c) o
+	LATERAL ivm_gen.doc_case(d.doc, other.doc, ivm_gen.case_seed(f.fn, d.n), f.nulls) c
 WHERE d.n <= 1000;
 
-INSERT INTO results
-SELECT 'merge_patch', d.n, c.label, o.outcome, o.disagree,
-	CASE WHEN o.disagree THEN c.target END, CASE WHEN o.disagree THEN c.source END,
-	NULL, NULL, NULL, NULL,
-	CASE WHEN o.disagree THEN o.ref_result END, o.ref_state,
-	CASE WHEN o.disagree THEN o.c_result END, o.c_state
-FROM docs d
-	JOIN docs other ON other.n = d.n % 3000 + 1,
-	LATERAL ivm_gen.doc_case(d.doc, other.doc, ivm_gen.case_seed('merge_patch', d.n), true) c,
-	LATERAL pg_temp.run_merge_patch(c) o
-WHERE d.n <= 1000;
+-- one row per case: both sides' results and the outcome
+CREATE TEMP TABLE results AS
+SELECT c.*, o.*
+FROM cases c,
+	LATERAL pg_temp.call('ivm_ref.', c.fn, c.target, c.arg, c.path, c.match_key,
+		c.match_value, c.descending) r,
+	LATERAL pg_temp.call('jsonb_', c.fn, c.target, c.arg, c.path, c.match_key,
+		c.match_value, c.descending) m,
+	LATERAL pg_temp.judge((r.result, r.state, m.result, m.state, NULL, NULL),
+		c.target, c.fn = 'has_path_changed') o;
 
 -- summary: one row per function
 SELECT fn,
@@ -405,24 +198,9 @@ ORDER BY fn COLLATE "C", label COLLATE "C";
 
 -- every disagreement (must be none), with a statement that reproduces it
 SELECT fn, case_no,
-	format('SELECT jsonb_%s(%s);', fn, CASE
-		WHEN fn IN ('array_update_where', 'array_upsert_where') THEN
-			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(path), pg_temp.lit(match_key),
-				pg_temp.lit(match_value), pg_temp.lit(arg))
-		WHEN fn = 'array_delete_where' THEN
-			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(path), pg_temp.lit(match_key),
-				pg_temp.lit(match_value))
-		WHEN fn = 'array_insert_where' THEN
-			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(path), pg_temp.lit(arg),
-				pg_temp.lit(match_key), coalesce(descending::text, 'NULL'))
-		WHEN fn = 'array_update_where_batch' THEN
-			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(path), pg_temp.lit(match_key),
-				pg_temp.lit(arg))
-		WHEN fn IN ('deep_merge', 'merge_patch') THEN
-			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(arg))
-		ELSE  -- merge_at_path, has_path_changed
-			concat_ws(', ', pg_temp.lit(target), pg_temp.lit(arg), pg_temp.lit(path))
-		END) AS call,
+	format('SELECT jsonb_%s(%s);', fn, format(pg_temp.args(fn), quote_nullable(target),
+		quote_nullable(arg), quote_nullable(path), quote_nullable(match_key),
+		quote_nullable(match_value), quote_nullable(descending))) AS call,
 	coalesce('ERROR ' || ref_state, ref_result::text, 'NULL') AS reference,
 	coalesce('ERROR ' || c_state, c_result::text, 'NULL') AS c_module,
 	ref_state IS NULL AND c_state IS NULL AND ref_result = c_result AS equal_but_other_bytes

@@ -57,11 +57,7 @@ LANGUAGE sql IMMUTABLE AS $$
 			WHERE NOT (p ? k AND jsonb_typeof(p -> k) = 'null')) x)
 	ELSE p END
 $$;
-SELECT count(*) AS cases,
-	count(*) FILTER (WHERE ivm_test.same(jsonb_merge_patch(t, p), ivm_test.merge_patch_ref(t, p))) AS same_as_reference,
-	count(*) FILTER (WHERE ivm_test.canonical(jsonb_merge_patch(t, p))) AS canonical
-FROM (VALUES ('{"a": {"b": 1, "c": {"d": [1]}}, "kk": "v", "kkk": 1.5}'::jsonb),
-		('{"a": {"c": {"d": 2, "e": {"f": null}}}, "k": 1}'), ('{"a": 1}'), ('{}'), ('[1]'), ('null'),
-		((SELECT jsonb_object_agg('key' || i, jsonb_build_object('n', i, 's', repeat('x', i % 4))) FROM generate_series(1, 40) i))) t(t),
-	(VALUES ('{"a": {"c": {"d": null, "x": "y"}}, "kkkk": 2}'::jsonb), ('{"a": null}'), ('{"kk": {"z": 1, "y": null}}'), ('{}'), ('"s"'), ('null'),
-		((SELECT jsonb_object_agg('key' || i, CASE WHEN i % 3 = 0 THEN 'null'::jsonb ELSE jsonb_build_object('m', i * 1.5) END) FROM generate_series(20, 45) i))) p(p);
+SELECT * FROM ivm_test.against_reference('jsonb_merge_patch', 'ivm_test.merge_patch_ref',
+	ivm_test.merge_targets() || 'null'::jsonb,
+	ARRAY['{"a": {"c": {"d": null, "x": "y"}}, "kkkk": 2}', '{"a": null}', '{"kk": {"z": 1, "y": null}}', '{}', '"s"', 'null',
+		(SELECT jsonb_object_agg('key' || i, CASE WHEN i % 3 = 0 THEN 'null'::jsonb ELSE jsonb_build_object('m', i * 1.5) END) FROM generate_series(20, 45) i)]);

@@ -59,6 +59,8 @@ SELECT jsonb_ivm_create_projection('customer_doc', $q$
 	FROM customer c
 	WHERE c.deleted_at IS NULL$q$);
 
+-- the NOTICEs name the columns maintenance searches by without an index
+SET client_min_messages = notice;
 SELECT jsonb_ivm_create_projection('order_doc', $q$
 	SELECT o.id,
 		jsonb_build_object('id', o.id, 'total', o.total, 'placed', o.placed,
@@ -70,6 +72,7 @@ SELECT jsonb_ivm_create_projection('order_doc', $q$
 				FROM order_line l JOIN product p ON p.id = l.product_id
 				WHERE l.order_id = o.id AND l.quantity > 0), '[]'::jsonb)) AS data
 	FROM orders o LEFT JOIN customer c ON c.id = o.customer_id$q$);
+SET client_min_messages = warning;
 
 -- section: a parent by scalar subquery, a projection's data in an array
 -- (many-to-many through a link table, with the link's columns merged into

@@ -1,6 +1,6 @@
--- test/stress/setup.sql: what the pgbench scripts of tools/stress.sh need
--- on top of the CQRS fixture, its projections, a trigger recipe and
--- test/lib/workload.sql (for ivm_test.projection_differences).
+-- test/stress/setup.sql: what the pgbench scripts of test/stress/ need on
+-- top of the CQRS fixture, its projections and a trigger recipe (loaded
+-- by test/t/030_stress.pl).
 --
 -- pgbench 15 retries deadlocks but aborts a client on any other error, so
 -- the changes that a constraint may reject under concurrency (a server
@@ -124,29 +124,6 @@ BEGIN
 	RETURN 1;
 EXCEPTION WHEN integrity_constraint_violation THEN
 	RETURN 0;
-END
-$$;
-
--- For the interleavings of tools/stress.sh: the sessions that have ended,
--- and a wait, in the first session, until the second one waits for a lock
--- (held by the first) or has ended; 'timed out' after 30 s.
-CREATE TABLE IF NOT EXISTS stress.ended (session text);
-
-CREATE OR REPLACE FUNCTION stress.wait_for(session text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	FOR i IN 1 .. 3000 LOOP
-		PERFORM pg_stat_clear_snapshot();
-		IF EXISTS (SELECT FROM pg_stat_activity
-				WHERE application_name = session AND wait_event_type = 'Lock') THEN
-			RETURN 'blocked';
-		END IF;
-		IF EXISTS (SELECT FROM stress.ended e WHERE e.session = wait_for.session) THEN
-			RETURN 'ended';
-		END IF;
-		PERFORM pg_sleep(0.01);
-	END LOOP;
-	RETURN 'timed out';
 END
 $$;
 
