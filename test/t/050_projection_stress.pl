@@ -8,25 +8,46 @@
 # each round every projection equals its query, byte for byte, in both
 # directions (EXCEPT ALL), and jsonb_ivm_check_projection is empty.
 #
-# PROJECTION_STRESS_SECONDS sets the pgbench time per schema (default 20),
-# PROJECTION_STRESS_ROUNDS how many runs it is cut into, each followed by
-# the comparisons (default 4).
+# Environment (defaults in parentheses):
+#   JSONB_IVM_PROJECTION_STRESS_SECONDS  pgbench time per schema (20)
+#   JSONB_IVM_PROJECTION_STRESS_ROUNDS   runs it is cut into, each followed
+#                                        by the comparisons (4)
+#   JSONB_IVM_PROJECTION_STRESS_CLIENTS  concurrent pgbench clients (8)
 use strict;
 use warnings;
 
-use PostgreSQL::Test::Cluster;
-use PostgreSQL::Test::Utils;
-use Test::More;
+use FindBin;
 use IPC::Run;
+use Test::More;
 
-my $seconds = $ENV{PROJECTION_STRESS_SECONDS} // 20;
-my $rounds = $ENV{PROJECTION_STRESS_ROUNDS} // 4;
-my $clients = 8;
+# PostgreSQL 13 and 14 ship PostgresNode.pm instead
+BEGIN
+{
+	plan skip_all =>
+	  'PostgreSQL::Test::Cluster is missing (it ships with PostgreSQL 15 and later)'
+	  unless eval { require PostgreSQL::Test::Cluster; 1 };
+}
+use PostgreSQL::Test::Utils;
+
+# the repository's root: fixtures/ and test/lib/ are loaded from there
+my $root = "$FindBin::Bin/../..";
+
+sub env_count
+{
+	my ($name, $default) = @_;
+	my $v = $ENV{$name};
+	return $default if !defined $v || $v eq '';
+	die "$name must be a positive integer, not \"$v\"\n" unless $v =~ /^[1-9]\d*$/;
+	return $v + 0;
+}
+my $seconds = env_count('JSONB_IVM_PROJECTION_STRESS_SECONDS', 20);
+my $rounds = env_count('JSONB_IVM_PROJECTION_STRESS_ROUNDS', 4);
+my $clients = env_count('JSONB_IVM_PROJECTION_STRESS_CLIENTS', 8);
 
 my $node = PostgreSQL::Test::Cluster->new('projection_stress');
-$node->init;
+$node->init(extra => [ '-E', 'UTF8', '--locale=C.UTF-8' ]);
 $node->append_conf('postgresql.conf', qq(
-max_connections = 30
+max_connections = @{[ $clients + 10 ]}
 fsync = off
 deadlock_timeout = 100ms
 log_min_messages = warning
@@ -37,7 +58,7 @@ $node->start;
 sub load
 {
 	my ($file) = @_;
-	$node->safe_psql('postgres', slurp_file($file));
+	$node->safe_psql('postgres', slurp_file("$root/$file"));
 }
 $node->safe_psql('postgres', 'CREATE EXTENSION jsonb_ivm');
 load('test/lib/helpers.sql');
@@ -123,7 +144,7 @@ for my $name (qw(cqrs blog shop))
 	# rounds of pgbench, each followed by the comparisons: a projection
 	# left wrong by one transaction may be put right by a later one, so
 	# the more often the comparison runs, the more it can catch
-	my $round_seconds = $seconds / $rounds;
+	my $round_seconds = int($seconds / $rounds) || 1;
 	my ($processed, $failed, $retried, $retries) = (0, 0, 0, 0);
 	my $deadlocks_before = deadlocks();
 	for my $round (1 .. $rounds)
@@ -155,7 +176,8 @@ for my $name (qw(cqrs blog shop))
 	cmp_ok($processed, '>', 0, "$name: transactions processed");
 	is($failed, 0, "$name: no transaction failed after its retries");
 	note(sprintf('%s: %d transactions in %d s, %d retried (%d retries), %d failed, %d deadlocks detected by the server',
-		$name, $processed, $seconds, $retried, $retries, $failed, deadlocks() - $deadlocks_before));
+		$name, $processed, $round_seconds * $rounds, $retried, $retries, $failed,
+		deadlocks() - $deadlocks_before));
 }
 
 # Every projection of a schema equals its query, byte for byte, both ways,
