@@ -364,6 +364,10 @@ SET search_path = pg_catalog, pg_temp
 AS $gen$
 DECLARE
 	n jsonb := p.sources->i;
+	a integer := (n->>'array_node')::integer;
+	-- only rows that pass the array's filter have an element
+	filter text := CASE WHEN p.sources->a->'filter' = 'null' THEN ''
+		ELSE E'\n\t\t\tWHERE ' || (p.sources->a->'filter'->>(CASE WHEN a = i THEN 0 ELSE 3 END)) END;
 	k record;
 	rows_sql text;
 BEGIN
@@ -371,7 +375,7 @@ BEGIN
 	rows_sql := format('new_rows n JOIN old_rows o ON o.%I = n.%I', n->>'col', n->>'col')
 		|| (SELECT coalesce(string_agg(format(E'\n\t\t\t\tAND o.%I::text IS NOT DISTINCT FROM n.%I::text', c, c), ''), '')
 			FROM jsonb_array_elements_text(n->'compare') c)
-		|| k.joins;
+		|| k.joins || filter;
 	element_keys := format('SELECT %s FROM %s', k.doc_key, rows_sql);
 	element_sql := format($f$
 		-- replace the elements of the changed rows in %1$s
@@ -459,18 +463,20 @@ DECLARE
 BEGIN
 	-- an old row whose element row is gone has an element that cannot be
 	-- rebuilt: its document is recomputed (lost)
-	olds := format('SELECT %s AS k, jsonb_agg(%s) AS olds, %s AS lost FROM old_rows %s%s%s GROUP BY 1',
+	olds := format('SELECT %s AS k, jsonb_agg(%s) AS olds, %s AS lost FROM old_rows %s%s%s%s GROUP BY 1',
 		ko.doc_key, CASE WHEN same THEN e->>2 ELSE e->>1 END,
 		CASE WHEN same THEN 'false' ELSE format('bool_or(n.%I IS NULL)',
 			nodes->((n->>'element_node')::integer)->>'col') END,
 		oa, ko.joins,
-		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, oa, 'n', 'LEFT JOIN') END);
+		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, oa, 'n', 'LEFT JOIN') END,
+		CASE WHEN n->'filter' = 'null' THEN ''
+			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 1 ELSE 3 END)) END);
 	news := format($q$SELECT s.k, array_agg(s.pos ORDER BY s.pos) AS positions,
 				jsonb_agg(s.e ORDER BY s.pos) AS news
 			FROM (SELECT %1$s AS k, %2$s AS e,
 				(SELECT count(*) FROM %3$I.%4$I g%5$s
-				 WHERE g.%6$I = %12$s.%6$I AND (%7$s) %8$s (%9$s))::integer AS pos
-			FROM new_rows %12$s%10$s%11$s) s
+				 WHERE g.%6$I = %12$s.%6$I AND (%7$s) %8$s (%9$s)%13$s)::integer AS pos
+			FROM new_rows %12$s%10$s%11$s%14$s) s
 			GROUP BY 1$q$,
 		kn.doc_key, e->>1, n->>'schema', n->>'table',
 		@extschema@.jsonb_ivm_down_sql(nodes, c, 'g', 'g_elem', 'JOIN', 'g'),
@@ -480,7 +486,10 @@ BEGIN
 		(SELECT string_agg(format('%s.%I', na, x), ', ') FROM unnest(sortcols) x),
 		kn.joins,
 		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, na, 'n') END,
-		na);
+		na,
+		CASE WHEN n->'filter' = 'null' THEN '' ELSE ' AND ' || (n->'filter'->>2) END,
+		CASE WHEN n->'filter' = 'null' THEN ''
+			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 0 ELSE 3 END)) END);
 	src := CASE op
 		WHEN 'INSERT' THEN format('SELECT i.k, NULL::jsonb AS olds, false AS lost, i.positions, i.news FROM (%s) i', news)
 		WHEN 'DELETE' THEN format('SELECT d.k, d.olds, d.lost, NULL::integer[] AS positions, NULL::jsonb AS news FROM (%s) d', olds)
@@ -879,52 +888,54 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_columns_change(jsonb) IS
 'explain''s wording for a change of one of the columns given';
 
+-- How one source node is maintained for one kind of change (node 0 is
+-- the root).
+CREATE FUNCTION jsonb_ivm_node_maintenance(n jsonb, i integer, change text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN change = 'TRUNCATE' THEN 'refresh projection'
+		WHEN i = 0 AND change = 'INSERT' THEN 'insert document'
+		WHEN i = 0 AND change = 'DELETE' THEN 'delete document'
+		WHEN n->'positional' <> 'null' THEN format(CASE change
+			WHEN 'INSERT' THEN 'insert element at its position in %s'
+			WHEN 'DELETE' THEN 'remove element from %s'
+			ELSE 'remove element from %s and insert it at its position' END,
+			n->'positional'->>0)
+		WHEN change <> 'UPDATE' THEN 'recompute document'
+		WHEN n->'element' <> 'null' THEN format(
+			'replace element in %s; recompute document when %s',
+			n->'element'->>0, @extschema@.jsonb_ivm_columns_change(n->'compare'))
+		WHEN n->'merge' = 'null' THEN 'recompute document'
+		WHEN i = 0 AND n->'merge'->>0 = '' THEN format(
+			'rebuild document from its row; recompute document when %s',
+			@extschema@.jsonb_ivm_columns_change(n->'compare'))
+		WHEN i = 0 THEN format('merge keys %s; recompute document when %s',
+			(SELECT string_agg(m.key, ', ' ORDER BY m.o)
+			 FROM jsonb_array_elements_text(n->'merge') WITH ORDINALITY m(key, o)
+			 WHERE m.o % 2 = 1),
+			@extschema@.jsonb_ivm_columns_change(n->'compare'))
+		ELSE format('merge at path %s; recompute document when %s changes',
+			n->'merge'->>0, n->>'col') END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_node_maintenance(jsonb, integer, text) IS
+'explain''s wording for how a change of one source node is maintained';
+
 CREATE FUNCTION jsonb_ivm_explain_projection(name text)
 RETURNS TABLE (source text, change text, maintenance text)
 LANGUAGE sql STABLE
 AS $$
-	SELECT pg_catalog.format('%I.%I', s.v->>'schema', s.v->>'table'), c.change,
-		CASE WHEN c.change OPERATOR(pg_catalog.=) 'TRUNCATE' THEN 'refresh projection'
-			WHEN s.k OPERATOR(pg_catalog.=) 1 AND c.change OPERATOR(pg_catalog.=) 'INSERT'
-				THEN 'insert document'
-			WHEN s.k OPERATOR(pg_catalog.=) 1 AND c.change OPERATOR(pg_catalog.=) 'DELETE'
-				THEN 'delete document'
-			WHEN c.change OPERATOR(pg_catalog.=) 'UPDATE' THEN
-				(SELECT pg_catalog.string_agg(CASE
-					WHEN (n.v->'element') OPERATOR(pg_catalog.<>) 'null'::jsonb
-						AND (n.v->'positional') OPERATOR(pg_catalog.=) 'null'::jsonb THEN pg_catalog.format(
-						'replace element in %s; recompute document when %s',
-						n.v->'element'->>0, @extschema@.jsonb_ivm_columns_change(n.v->'compare'))
-					WHEN (n.v->'positional') OPERATOR(pg_catalog.<>) 'null'::jsonb THEN pg_catalog.format(
-						'remove element from %s and insert it at its position', n.v->'positional'->>0)
-					WHEN (n.v->'merge') OPERATOR(pg_catalog.=) 'null'::jsonb THEN 'recompute document'
-					WHEN n.k OPERATOR(pg_catalog.=) 1 AND (n.v->'merge'->>0) OPERATOR(pg_catalog.=) ''
-					THEN pg_catalog.format('rebuild document from its row; recompute document when %s',
-						@extschema@.jsonb_ivm_columns_change(n.v->'compare'))
-					WHEN n.k OPERATOR(pg_catalog.=) 1 THEN pg_catalog.format(
-						'merge keys %s; recompute document when %s',
-						(SELECT pg_catalog.string_agg(m.key, ', ' ORDER BY m.o)
-						 FROM pg_catalog.jsonb_array_elements_text(n.v->'merge') WITH ORDINALITY m(key, o)
-						 WHERE ((m.o) OPERATOR(pg_catalog.%) 2) OPERATOR(pg_catalog.=) 1),
-						@extschema@.jsonb_ivm_columns_change(n.v->'compare'))
-					ELSE pg_catalog.format('merge at path %s; recompute document when %s changes',
-						n.v->'merge'->>0, n.v->>'col') END, '; ' ORDER BY n.k)
-				 FROM pg_catalog.jsonb_array_elements(p.sources) WITH ORDINALITY n(v, k)
-				 WHERE (n.v->>'schema') OPERATOR(pg_catalog.=) (s.v->>'schema')
-					AND (n.v->>'table') OPERATOR(pg_catalog.=) (s.v->>'table'))
-			WHEN EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(p.sources) n(v)
-				WHERE (n.v->>'schema') OPERATOR(pg_catalog.=) (s.v->>'schema')
-					AND (n.v->>'table') OPERATOR(pg_catalog.=) (s.v->>'table')
-					AND (n.v->'positional') OPERATOR(pg_catalog.<>) 'null'::jsonb)
-			THEN pg_catalog.format(CASE c.change WHEN 'INSERT' THEN 'insert element at its position in %s'
-					ELSE 'remove element from %s' END, s.v->'positional'->>0)
-			ELSE 'recompute document' END
+	SELECT pg_catalog.format('%I.%I', n.v->>'schema', n.v->>'table'), c.change,
+		pg_catalog.string_agg(DISTINCT @extschema@.jsonb_ivm_node_maintenance(n.v,
+			(n.k)::integer OPERATOR(pg_catalog.-) 1, c.change), '; ')
 	FROM @extschema@.jsonb_ivm_projection_row($1) p,
-		LATERAL (SELECT DISTINCT ON (v->>'schema', v->>'table') v, k
-		  FROM pg_catalog.jsonb_array_elements(p.sources) WITH ORDINALITY x(v, k)
-		  ORDER BY v->>'schema', v->>'table', k) s,
+		LATERAL pg_catalog.jsonb_array_elements(p.sources) WITH ORDINALITY n(v, k),
 		(VALUES (1, 'INSERT'), (2, 'UPDATE'), (3, 'DELETE'), (4, 'TRUNCATE')) c(o, change)
-	ORDER BY s.k, c.o
+	GROUP BY n.v->>'schema', n.v->>'table', c.o, c.change
+	ORDER BY pg_catalog.min(n.k), c.o
 $$;
 
 COMMENT ON FUNCTION jsonb_ivm_explain_projection(text) IS

@@ -25,6 +25,7 @@
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
 #include "optimizer/clauses.h"
@@ -65,6 +66,10 @@ typedef struct PjNode
 								 * correlated table of an array whose
 								 * elements move by position */
 	int			element_node;	/* ... the node its elements are read from */
+	int			array_node;		/* of an element table: its array's
+								 * correlated table */
+	List	   *filter;			/* of a correlated table: its filter over
+								 * aliases n, o, g and its own ek */
 } PjNode;
 
 typedef struct PjState
@@ -98,6 +103,7 @@ typedef struct VarCollect
 
 static void analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node,
 							List *path);
+static char *deparse_as(Node *expr, Index varno, Oid relid, const char *alias);
 static char *deparse_over(Node *expr, Index varno, Oid relid);
 static char *deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
 						  const char *bottom_alias);
@@ -147,6 +153,7 @@ add_node(PjState *st, Oid relid, int up, AttrNumber col, AttrNumber up_col,
 	n->up_col = up_col;
 	n->role = role;
 	n->path = path_text(path);
+	n->array_node = -1;
 	st->nodes = lappend(st->nodes, n);
 	return list_length(st->nodes) - 1;
 }
@@ -514,14 +521,17 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 	TargetEntry *te;
 	int			ntables = 0;
 	int			corr_node;
+	int			outer_node = -1;
 	bool		progress;
+	PjWalk		w;
+	List	   *filters = NIL;
 
 	check_stack_depth();
 	check_query_clauses(st, sq, false);
 	rt_node = check_range_table(st, sq);
-	if (sq->hasSubLinks)
-		pj_unsupported(st, location, "a subquery inside a subquery",
-					   "Arrays inside array elements are not maintained yet.");
+	if (contain_vars_of_level((Node *) sq, 2))
+		pj_unsupported(st, location, "a reference to a query two levels up",
+					   "Correlate a subquery with its enclosing query only.");
 	foreach(lc, sq->rtable)
 		if (((RangeTblEntry *) lfirst(lc))->rtekind == RTE_RELATION)
 			ntables++;
@@ -529,6 +539,8 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 	foreach(lc, sq->jointree->fromlist)
 		collect_from(st, lfirst(lc), &quals);
 	quals = list_concat(quals, conjuncts(sq->jointree->quals));
+	if (contain_subplans((Node *) quals))
+		pj_unsupported(st, location, "a subquery in the WHERE or JOIN of a subquery", NULL);
 
 	/* sort the conjuncts: the correlation, join edges, filters */
 	foreach(lc, quals)
@@ -547,23 +559,28 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 		{
 			if (!l || !r || l->varlevelsup == r->varlevelsup)
 				pj_unsupported(st, exprLocation(q), "this correlation",
-							   "Correlate a subquery by one equality between a column of its table and a column of the root table.");
+							   "Correlate a subquery by one equality between a column of its table and a column of a table of the enclosing query.");
 			if (corr_inner != NULL)
 				pj_unsupported(st, exprLocation(q), "a second correlation",
 							   "Correlate a subquery by one equality.");
 			corr_inner = l->varlevelsup == 0 ? l : r;
 			corr_outer = l->varlevelsup == 0 ? r : l;
-			if (outer_rt_node[corr_outer->varno] != 0)
-				pj_unsupported(st, exprLocation(q), "a correlation with a table other than the root", NULL);
+			outer_node = outer_rt_node[corr_outer->varno];
+			if (outer_node < 0)
+				pj_unsupported(st, exprLocation(q), "a correlation with this table", NULL);
 		}
 		else if (l && r && l->varno != r->varno)
 			edges = lappend(edges, op);
-		else if (contain_volatile_functions(q))
-			pj_unsupported(st, exprLocation(q), "a volatile function", NULL);
+		else
+		{
+			if (contain_volatile_functions(q))
+				pj_unsupported(st, exprLocation(q), "a volatile function", NULL);
+			filters = lappend(filters, q);
+		}
 	}
 	if (corr_inner == NULL)
 		pj_unsupported(st, location, "an uncorrelated subquery",
-					   "Correlate the subquery with the root table by an equality.");
+					   "Correlate the subquery with a table of the enclosing query by an equality.");
 
 	if (list_length(sq->targetList) != 1)
 		elog(ERROR, "scalar subquery with %d columns", list_length(sq->targetList));
@@ -582,9 +599,18 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 		if (!unique_within(rte->relid, bms_make_singleton(corr_inner->varattno), 0))
 			pj_unsupported(st, location, "a scalar subquery correlated on a column that is not unique",
 						   "Correlate a parent subquery on the parent's primary key.");
-		corr_node = add_node(st, rte->relid, 0, corr_inner->varattno,
+		corr_node = add_node(st, rte->relid, outer_node, corr_inner->varattno,
 							 corr_outer->varattno, "parent", path);
-		if (list_length(quals) == 1)
+		rt_node[corr_inner->varno] = corr_node;
+
+		/* arrays and parents of this parent */
+		w.st = st;
+		w.rt_node = rt_node;
+		w.path = path;
+		walk_expr((Node *) te->expr, &w);
+
+		if (list_length(quals) == 1 && outer_node == 0 &&
+			!contain_subplans((Node *) te->expr))
 		{
 			/* its value is the row's expression alone: it can be merged */
 			st->parent_links = lappend(st->parent_links, sl);
@@ -615,7 +641,7 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 			pj_unsupported(st, agg->location, "jsonb_agg without ORDER BY",
 						   "Order the elements by a unique sort key: jsonb_agg(element ORDER BY key).");
 
-		corr_node = add_node(st, rt_fetch(corr_inner->varno, sq->rtable)->relid, 0,
+		corr_node = add_node(st, rt_fetch(corr_inner->varno, sq->rtable)->relid, outer_node,
 							 corr_inner->varattno, corr_outer->varattno,
 							 "child", path);
 		rt_node[corr_inner->varno] = corr_node;
@@ -666,6 +692,20 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 										get_rel_name(rte->relid)),
 							   "Join every table of an array subquery by an equality with a table already joined.");
 		}
+
+		/* arrays and parents inside the elements; none in the sort keys */
+		foreach(lc, agg->args)
+		{
+			TargetEntry *ate = lfirst(lc);
+
+			if (foreach_current_index(lc) > 0 && contain_subplans((Node *) ate->expr))
+				pj_unsupported(st, exprLocation((Node *) ate->expr),
+							   "a subquery in ORDER BY", NULL);
+		}
+		w.st = st;
+		w.rt_node = rt_node;
+		w.path = path;
+		walk_expr((Node *) ((TargetEntry *) linitial(agg->args))->expr, &w);
 
 		/*
 		 * The element order must be total within a group: the correlation
@@ -726,7 +766,13 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					vars_in((Node *) agg->args, r)->wholerow ||
 					vars_in((Node *) quals, r)->wholerow;
 			}
-			if (!wholerow && list_length(quals) == ntables && on_path == ntables)
+			/* filters must read the correlated table alone */
+			foreach(lc, filters)
+				if (!bms_equal(vars_in(lfirst(lc), 0)->varnos,
+							   bms_make_singleton(corr_inner->varno)))
+					wholerow = true;
+			if (!wholerow && list_length(quals) == ntables + list_length(filters) &&
+				on_path == ntables && !contain_subplans(elem))
 			{
 				Bitmapset  *elsewhere = vars_in((Node *) quals, t)->atts;
 				PjNode	   *tn = list_nth(st->nodes, rt_node[t]);
@@ -746,6 +792,20 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					st->array_nodes = lappend_int(st->array_nodes, rt_node[t]);
 					plan_positions(st, sq, agg, corr_inner, corr_node);
 					((PjNode *) list_nth(st->nodes, corr_node))->element_node = rt_node[t];
+					tn->array_node = corr_node;
+					if (filters != NIL)
+					{
+						/* the filter over the correlated table as n, o, g, ek */
+						Node	   *f = (Node *) make_ands_explicit(filters);
+						Oid			crel = rt_fetch(corr_inner->varno, sq->rtable)->relid;
+						PjNode	   *cn = list_nth(st->nodes, corr_node);
+
+						cn->filter = list_make4(deparse_as(f, corr_inner->varno, crel, "n"),
+												deparse_as(f, corr_inner->varno, crel, "o"),
+												deparse_as(f, corr_inner->varno, crel, "g"),
+												deparse_as(f, corr_inner->varno, crel,
+														   psprintf("e%d", corr_node)));
+					}
 				}
 			}
 		}
@@ -1311,6 +1371,9 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		appendStringInfoString(&s, ", \"positional\": ");
 		json_strings(&s, n->positional);
 		appendStringInfo(&s, ", \"element_node\": %d", n->positional ? n->element_node : -1);
+		appendStringInfo(&s, ", \"array_node\": %d", n->element ? n->array_node : -1);
+		appendStringInfoString(&s, ", \"filter\": ");
+		json_strings(&s, n->filter);
 		appendStringInfo(&s, ", \"up\": %d, \"relid\": %u}", n->up, n->relid);
 	}
 	appendStringInfoString(&s, "]}");

@@ -62,10 +62,14 @@ SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('c',
 -- fails: EXISTS
 SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('c',
 	EXISTS (SELECT FROM child c WHERE c.root_id = r.id)) AS data FROM root r$$);
--- fails: a subquery inside an array element
+-- fails: a subquery inside an array element that reads the root
 SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('c',
-	(SELECT jsonb_agg(jsonb_build_object('x', (SELECT p.name FROM parent p WHERE p.id = c.id)) ORDER BY c.id)
+	(SELECT jsonb_agg(jsonb_build_object('x', (SELECT p.name FROM parent p WHERE p.id = r.parent_id)) ORDER BY c.id)
 	 FROM child c WHERE c.root_id = r.id)) AS data FROM root r$$);
+-- fails: a subquery in the WHERE of an array subquery
+SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('c',
+	(SELECT jsonb_agg(c.label ORDER BY c.id) FROM child c
+	 WHERE c.root_id = r.id AND c.pos > (SELECT 1))) AS data FROM root r$$);
 -- fails: a parent joined by a column that is not unique
 SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('p', p.name) AS data
 	FROM root r LEFT JOIN parent p ON p.name = r.name$$);

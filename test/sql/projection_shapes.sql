@@ -109,12 +109,26 @@ SELECT jsonb_ivm_create_projection('customer_orders', $q$
 			FROM orders o WHERE o.customer_id = c.id), '[]')) AS data
 	FROM customer c$q$);
 
+-- arrays inside array elements: a customer's orders, each with its lines,
+-- each line with its product read by a scalar subquery
+SELECT jsonb_ivm_create_projection('customer_tree', $q$
+	SELECT c.id,
+		jsonb_build_object('name', c.name,
+			'orders', coalesce((SELECT jsonb_agg(jsonb_build_object('id', o.id,
+					'lines', coalesce((SELECT jsonb_agg(jsonb_build_object('line', l.line,
+							'product', (SELECT jsonb_build_object('title', p.title, 'price', p.price)
+								FROM product p WHERE p.id = l.product_id)) ORDER BY l.line)
+						FROM order_line l WHERE l.order_id = o.id), '[]')) ORDER BY o.id)
+				FROM orders o WHERE o.customer_id = c.id), '[]')) AS data
+	FROM customer c$q$);
+
 SELECT projection, key_column, source_tables FROM jsonb_ivm_projections ORDER BY 1;
 SELECT * FROM jsonb_ivm_explain_projection('customer_doc');
 SELECT * FROM jsonb_ivm_explain_projection('order_doc');
 SELECT * FROM jsonb_ivm_explain_projection('customer_full');
 SELECT * FROM jsonb_ivm_explain_projection('customer_labels');
 SELECT * FROM jsonb_ivm_explain_projection('customer_orders');
+SELECT * FROM jsonb_ivm_explain_projection('customer_tree');
 SELECT * FROM all_checks();
 SELECT id, data FROM customer_full ORDER BY id;
 
@@ -216,6 +230,8 @@ DELETE FROM orders WHERE id IN (20, 21, 23);
 SELECT * FROM all_checks();
 SELECT id, data FROM customer_orders ORDER BY id;
 
+SELECT data FROM customer_tree WHERE id = 2;
+
 -- section: bulk statements and TRUNCATE
 
 UPDATE product SET price = price * 2;
@@ -249,6 +265,7 @@ SELECT jsonb_ivm_drop_projection('customer_doc');		-- fails: customer_full reads
 SELECT jsonb_ivm_drop_projection('customer_full');
 SELECT jsonb_ivm_drop_projection('customer_labels');
 SELECT jsonb_ivm_drop_projection('customer_orders');
+SELECT jsonb_ivm_drop_projection('customer_tree');
 SELECT jsonb_ivm_drop_projection('customer_doc');
 SELECT jsonb_ivm_drop_projection('order_doc');
 SELECT count(*) FROM jsonb_ivm_projections;
