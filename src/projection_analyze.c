@@ -22,6 +22,7 @@
 #include "access/genam.h"
 #include "access/table.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -70,6 +71,12 @@ typedef struct PjNode
 								 * correlated table */
 	List	   *filter;			/* of a correlated table: its filter over
 								 * aliases n, o, g and its own ek */
+	bool		outer_join;		/* a parent read by LEFT JOIN */
+	Node	   *value;			/* a parent read by subquery: its value ... */
+	Index		value_varno;	/* ... and the parent's varno in it */
+	List	   *joins;			/* of the root: LEFT JOINs its merge reads */
+	List	   *columns;		/* of the root: name, expression of the other
+								 * output columns its merge sets */
 } PjNode;
 
 typedef struct PjState
@@ -108,6 +115,11 @@ static char *deparse_over(Node *expr, Index varno, Oid relid);
 static char *deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
 						  const char *bottom_alias);
 static VarCollect *vars_in(Node *node, Index varno);
+static bool find_session_dependent(Node *node, PjState *st);
+static VarCollect vars_of(Node *node, Index varno);
+static Bitmapset *merge_parents(PjState *st, Query *q, int *rt_node,
+								Index root_rti, TargetEntry *data_te, List *keys,
+								int *owner);
 
 /* Raise the engine's error for an unsupported construct. */
 static void
@@ -406,6 +418,48 @@ walk_expr(Node *node, PjWalk *w)
 	return expression_tree_walker(node, walk_expr, (void *) w);
 }
 
+/*
+ * Refuse what reads the clock or the session (CURRENT_TIMESTAMP, now(),
+ * current_setting(), CURRENT_USER ...): STABLE, so not caught as volatile,
+ * but a document built from them changes without any change of its tables,
+ * and nothing would maintain it.  Other STABLE functions (jsonb_build_object,
+ * to_jsonb, casts) are accepted: they read settings only to format values.
+ */
+static bool
+find_session_dependent(Node *node, PjState *st)
+{
+	static const char *const names[] = {
+		"now", "statement_timestamp", "transaction_timestamp",
+		"current_setting", "current_schema", "current_schemas",
+		"current_database", "current_query", "pg_backend_pid",
+		"inet_client_addr", "inet_client_port", "pg_my_temp_schema",
+		"age", "txid_current_if_assigned", "pg_current_xact_id_if_assigned"
+	};
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, SQLValueFunction))
+		pj_unsupported(st, exprLocation(node),
+					   "a clock or session value (CURRENT_TIMESTAMP, CURRENT_USER ...)",
+					   "It reads the clock or the session; a projection's documents must depend on its tables only.");
+	if (IsA(node, FuncExpr) &&
+		get_func_namespace(((FuncExpr *) node)->funcid) == PG_CATALOG_NAMESPACE &&
+		func_volatile(((FuncExpr *) node)->funcid) == PROVOLATILE_STABLE)
+	{
+		char	   *name = get_func_name(((FuncExpr *) node)->funcid);
+
+		for (size_t i = 0; i < lengthof(names); i++)
+			if (strcmp(name, names[i]) == 0)
+				pj_unsupported(st, ((FuncExpr *) node)->location,
+							   psprintf("the function %s()", name),
+							   "It reads the clock or the session; a projection's documents must depend on its tables only.");
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, find_session_dependent,
+								 (void *) st, 0);
+	return expression_tree_walker(node, find_session_dependent, (void *) st);
+}
+
 /* The conjuncts of a qual, flattened. */
 static List *
 conjuncts(Node *qual)
@@ -615,6 +669,8 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 			/* its value is the row's expression alone: it can be merged */
 			st->parent_links = lappend(st->parent_links, sl);
 			st->parent_nodes = lappend_int(st->parent_nodes, corr_node);
+			((PjNode *) list_nth(st->nodes, corr_node))->value = (Node *) te->expr;
+			((PjNode *) list_nth(st->nodes, corr_node))->value_varno = corr_inner->varno;
 			((PjNode *) list_nth(st->nodes, corr_node))->merge =
 				list_make1(deparse_over((Node *) te->expr, corr_inner->varno, rte->relid));
 		}
@@ -918,6 +974,103 @@ vars_in(Node *node, Index varno)
 }
 
 /*
+ * A root column that links a parent whose keys merge (a LEFT JOIN on it, or
+ * a scalar subquery correlated with it) need not force a recompute when it
+ * changes: the root's merge reads the new parent and rewrites its keys too.
+ * That holds when the column is read nowhere else: not in WHERE, another
+ * join, a column other than one read from the root row alone (which the
+ * merge sets too), or a key that is neither the root's nor a merging
+ * parent's.  Adds those keys, joins and columns to the root's merge;
+ * returns the root columns read elsewhere.
+ */
+static Bitmapset *
+merge_parents(PjState *st, Query *q, int *rt_node, Index root_rti,
+			  TargetEntry *data_te, List *keys, int *owner)
+{
+	PjNode	   *root = linitial(st->nodes);
+	FuncExpr   *f = (FuncExpr *) data_te->expr;
+	Bitmapset  *kept = vars_of(q->jointree->quals, root_rti).atts;
+	ListCell   *lc;
+
+	/* other columns: those read from the root row alone are merged too */
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *te = lfirst(lc);
+		VarCollect	c;
+
+		if (te == data_te || te->resjunk || foreach_current_index(lc) == 0)
+			continue;
+		c = vars_of((Node *) te->expr, root_rti);
+		if (!c.sublink && !c.wholerow &&
+			bms_is_subset(c.varnos, bms_make_singleton(root_rti)))
+			root->columns = lappend(lappend(root->columns, te->resname),
+									deparse_over((Node *) te->expr, root_rti, root->relid));
+		else
+			kept = bms_union(kept, c.atts);
+	}
+	for (int i = 0; i < list_length(f->args); i += 2)
+	{
+		int			o = owner[i / 2];
+
+		if (o != 0 && (o < 0 || ((PjNode *) list_nth(st->nodes, o))->merge == NIL))
+			kept = bms_union(kept, vars_of((Node *) list_nth(f->args, i + 1), root_rti).atts);
+	}
+	/* the join conditions of parents that do not merge, or by inner join */
+	foreach(lc, st->nodes)
+	{
+		PjNode	   *n = lfirst(lc);
+
+		if (n->up == 0 && strcmp(n->role, "parent") == 0 &&
+			(n->merge == NIL || (n->value == NULL && !n->outer_join)))
+			kept = bms_add_member(kept, n->up_col);
+	}
+
+	foreach(lc, st->nodes)
+	{
+		PjNode	   *n = lfirst(lc);
+		int			ni = foreach_current_index(lc);
+		char	   *alias = psprintf("p%d", ni);
+		char	   *rel;
+
+		if (n->up != 0 || strcmp(n->role, "parent") != 0 || n->merge == NIL ||
+			(n->value == NULL && !n->outer_join) || bms_is_member(n->up_col, kept))
+			continue;
+		rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(n->relid)),
+										 get_rel_name(n->relid));
+		for (int i = 0; i < list_length(f->args); i += 2)
+		{
+			Node	   *v = (Node *) list_nth(f->args, i + 1);
+			char	   *expr;
+
+			if (owner[i / 2] != ni)
+				continue;
+			if (n->value != NULL)
+				expr = psprintf("(SELECT %s FROM %s %s WHERE %s.%s = n.%s)",
+								deparse_as(n->value, n->value_varno, n->relid, alias),
+								rel, alias, alias,
+								quote_identifier(get_attname(n->relid, n->col, false)),
+								quote_identifier(get_attname(root->relid, n->up_col, false)));
+			else
+			{
+				Index		rti = 0;
+
+				for (int r = 1; r <= list_length(q->rtable); r++)
+					if (rt_node[r] == ni)
+						rti = r;
+				expr = deparse_as(v, rti, n->relid, alias);
+			}
+			root->merge = lappend(lappend(root->merge, list_nth(keys, i / 2)), expr);
+		}
+		if (n->value == NULL)
+			root->joins = lappend(root->joins,
+								  psprintf("LEFT JOIN %s %s ON %s.%s = n.%s", rel, alias, alias,
+										   quote_identifier(get_attname(n->relid, n->col, false)),
+										   quote_identifier(get_attname(root->relid, n->up_col, false))));
+	}
+	return kept;
+}
+
+/*
  * Decide which keys of data a change of the root row or of a parent row
  * rewrites by a merge.  data must be one jsonb_build_object with constant,
  * distinct keys.  A key whose value reads only root columns is the root's;
@@ -1137,6 +1290,8 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 				root->merge = lappend(lappend(root->merge, list_nth(keys, i / 2)),
 									  deparse_over((Node *) list_nth(f->args, i + 1),
 												   root_rti, root->relid));
+		elsewhere = merge_parents(st, q, rt_node, root_rti, data_te, keys,
+								  owner);
 		elsewhere = bms_add_member(elsewhere, root->col);
 		for (int a = -1; (a = bms_next_member(elsewhere, a)) >= 0;)
 			root->compare = lappend(root->compare, get_attname(root->relid, a, false));
@@ -1271,6 +1426,8 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 						   "Join a parent on its primary key.");
 		rt_node[pv->varno] = add_node(&st, rt_fetch(pv->varno, q->rtable)->relid, 0,
 									  pv->varattno, rv->varattno, "parent", NIL);
+		((PjNode *) list_nth(st.nodes, rt_node[pv->varno]))->outer_join =
+			j->jointype == JOIN_LEFT;
 		from = j->larg;
 	}
 
@@ -1305,6 +1462,7 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 	if (contain_volatile_functions((Node *) q))
 		pj_unsupported(&st, -1, "a volatile function",
 					   "A projection's documents must depend on its tables only.");
+	find_session_dependent((Node *) q, &st);
 
 	/*
 	 * From here on, expressions are deparsed for the generated functions,
@@ -1374,6 +1532,10 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		appendStringInfo(&s, ", \"array_node\": %d", n->element ? n->array_node : -1);
 		appendStringInfoString(&s, ", \"filter\": ");
 		json_strings(&s, n->filter);
+		appendStringInfoString(&s, ", \"joins\": ");
+		json_strings(&s, n->merge ? n->joins : NIL);
+		appendStringInfoString(&s, ", \"columns\": ");
+		json_strings(&s, n->merge ? n->columns : NIL);
 		appendStringInfo(&s, ", \"up\": %d, \"relid\": %u}", n->up, n->relid);
 	}
 	appendStringInfoString(&s, "]}");

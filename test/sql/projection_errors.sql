@@ -38,6 +38,11 @@ SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('n', r
 SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('n', row_number() OVER ()) AS data FROM root r$$);
 -- fails: a volatile function
 SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('n', random()) AS data FROM root r$$);
+-- fails: a filter that reads the clock
+SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('n', r.name) AS data FROM root r
+	WHERE r.score < extract(epoch FROM now())$$);
+-- fails: CURRENT_USER in the document
+SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('n', r.name, 'u', CURRENT_USER) AS data FROM root r$$);
 -- fails: a view
 SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('n', r.name) AS data FROM root_view r$$);
 -- fails: WITH

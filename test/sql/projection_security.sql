@@ -38,6 +38,8 @@ TRUNCATE "Sch ""q"""."Pro jé'ction";
 ALTER TABLE "Sch ""q"""."ch""ild" DROP COLUMN "é";
 -- fails: a table it reads
 DROP TABLE "Sch ""q"""."ch""ild";
+-- fails: the projection table itself, while its triggers call its functions
+DROP TABLE "Sch ""q"""."Pro jé'ction";
 ALTER TABLE "Sch ""q"""."Root Tåble" ADD COLUMN unused integer;
 ALTER TABLE "Sch ""q"""."Root Tåble" DROP COLUMN unused;	-- a column it does not read
 SELECT jsonb_ivm_drop_projection('"Sch ""q"""."Pro jé''ction"');
