@@ -33,6 +33,16 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;	-- not STRICT: a NULL target gives NULL, a N
 COMMENT ON FUNCTION jsonb_ivm_array_splice(jsonb, text[], jsonb, integer[], jsonb) IS
 'remove from the array at array_path the elements stored exactly as olds, then insert news at the final indexes positions';
 
+-- Not STRICT: a NULL value sets JSON null, as jsonb_build_object does; a
+-- NULL target gives NULL, a NULL path is an error.
+CREATE FUNCTION jsonb_ivm_set_at_path(target jsonb, path text[], value jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'jsonb_ivm_set_at_path'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION jsonb_ivm_set_at_path(jsonb, text[], jsonb) IS
+'set the value at path (adding a missing last key), splicing it into the stored document';
+
 -------------------------------------------------------------------------
 -- Projections: a table kept equal to a query by generated triggers
 -------------------------------------------------------------------------
@@ -362,8 +372,14 @@ BEGIN
 $f$,
 		p.schema_name, p.table_name, p.key_column, '@extschema@',
 		CASE WHEN n->'merge'->>0 = '' THEN n->'merge'->>1	-- the whole document
-			ELSE format(E'%I.jsonb_merge_at_path(t2.data,\n\t\t\t\tjsonb_build_object(%s), \'{}\')',
-				'@extschema@', pairs) END,
+			WHEN i = 0 THEN format(E'%I.jsonb_merge_at_path(t2.data,\n\t\t\t\tjsonb_build_object(%s), \'{}\')',
+				'@extschema@', pairs)
+			-- a parent's keys, often whole documents: spliced in, not rebuilt
+			ELSE (SELECT string_agg(format('%I.jsonb_ivm_set_at_path(', '@extschema@'), '')
+					|| 't2.data'
+					|| string_agg(format(', %L, %s)', ARRAY[m.v], n->'merge'->>(m.k::integer)), '' ORDER BY m.k)
+				FROM jsonb_array_elements_text(n->'merge') WITH ORDINALITY m(v, k)
+				WHERE m.k % 2 = 1) END,
 		rows_sql, doc_key, columns_set, columns_select, columns_changed);
 END
 $gen$;

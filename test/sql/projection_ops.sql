@@ -1,6 +1,6 @@
--- jsonb_ivm_array_replace and jsonb_ivm_array_splice: the element edits
--- the projection engine generates, compared byte for byte with the same
--- edit made natively.
+-- jsonb_ivm_array_replace, jsonb_ivm_array_splice and
+-- jsonb_ivm_set_at_path: the edits the projection engine generates,
+-- compared byte for byte with the same edit made natively.
 \set ECHO none
 \i test/lib/helpers.sql
 \set ECHO all
@@ -75,3 +75,22 @@ WHERE r < n AND i < n AND (r + i) % 11 = 0 AND (
 			+ CASE WHEN row_number() OVER (ORDER BY g) - 1 >= i THEN 1 ELSE 0 END AS o
 		  FROM generate_series(0, n - 1) g WHERE g <> r
 		  UNION ALL SELECT '{"new": 1.0}', i) x);
+
+-- section: jsonb_ivm_set_at_path: a value spliced in at a path
+SELECT jsonb_ivm_set_at_path('{"a": {"b": 1}, "c": [1, 2]}', '{a}', '{"x": 1.50}');
+SELECT jsonb_ivm_set_at_path('{"a": {"b": 1}}', '{a,b}', '[true, null]');
+SELECT jsonb_ivm_set_at_path('{"a": {"b": 1}}', '{z}', '"new"');			-- a missing key is added
+SELECT jsonb_ivm_set_at_path('{"a": {"b": 1}}', '{a}', NULL);			-- JSON null
+SELECT jsonb_ivm_set_at_path('{"a": [1, 2]}', '{a,1}', '3');
+SELECT jsonb_ivm_set_at_path(NULL, '{a}', '1') IS NULL AS null_target;
+-- fails: a NULL path
+SELECT jsonb_ivm_set_at_path('{}', NULL, '1');
+-- fails: a scalar on the way
+SELECT jsonb_ivm_set_at_path('{"a": 1}', '{a,b}', '1');
+-- byte-exact with jsonb_set, across the stride
+SELECT count(*) AS differing
+FROM generate_series(1, 70) n, generate_series(0, 69) i
+WHERE i < n AND (
+	SELECT jsonb_ivm_set_at_path(d, ARRAY['k' || i], '{"v": [1.0, "é"]}')::text
+		IS DISTINCT FROM jsonb_set(d, ARRAY['k' || i], '{"v": [1.0, "é"]}')::text
+	FROM (SELECT jsonb_object_agg('k' || g, g) AS d FROM generate_series(0, n - 1) g) x);
