@@ -20,4 +20,6 @@ ivm_log "generating the CQRS fixture (fixtures/cqrs.sql)"
 psql_demo -At -f "$IVM_ROOT/fixtures/cqrs.sql" -c 'SELECT generate_cqrs_data()' >/dev/null
 ivm_log "running bench/cascade.sql"
 psql_demo -f "$IVM_ROOT/bench/cascade.sql" "$@"
+ivm_log "the same cascade through generated projections (bench/cascade_projections.sql)"
+psql_demo -f "$IVM_ROOT/bench/cascade_projections.sql" "$@"
 ivm_log "demo finished in ${SECONDS}s"
