@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end: one DNS server change cascading through the CQRS
-# projections of fixtures/cqrs.sql, natively and with jsonb_ivm, on a
+# projections of fixtures/cqrs.sql, natively, with jsonb_ivm's functions and
+# through projections declared with jsonb_ivm_create_projection, on a
 # throwaway cluster; prints what each step took and whether all contenders
 # left identical projections (exits non-zero when they did not).
 # Usage: sudo tools/demo.sh [psql options for bench/cascade.sql, e.g. -v rounds=31]
