@@ -323,6 +323,41 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_locks_sql(jsonb, integer, text) IS
 'generator: lock the rows that changed rows link to, before a trigger copies from them';
 
+-- Statements that lock FOR SHARE, nearest first, the rows up the chain of
+-- foreign keys from rows of a child node i (read from rows, a FROM item)
+-- toward the root, whether the root's filter keeps them or not: a trigger
+-- decides from them which documents to patch, so a concurrent UPDATE of
+-- one of them (a row moving, or entering or leaving the projection) must
+-- end before the next statement reads them, or start after this
+-- transaction.  Each level is locked by its own statement, which sees the
+-- rows as the wait for the level below left them.  The foreign key checks
+-- take FOR KEY SHARE, which does not conflict with such an UPDATE.
+CREATE FUNCTION jsonb_ivm_up_locks_sql(nodes jsonb, i integer, rows text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n jsonb := nodes->i;
+	up jsonb;
+	vals text := format('SELECT s.%I FROM %s s', n->>'col', rows);
+	out text := '';
+BEGIN
+	WHILE n->>'role' = 'child' AND (n->>'up')::integer >= 0 LOOP
+		up := nodes->((n->>'up')::integer);
+		out := out || format(E'\t\tPERFORM FROM %I.%I l WHERE l.%I IN (%s)\n\t\tORDER BY l.%I FOR SHARE;\n',
+			up->>'schema', up->>'table', n->>'up_col', vals, n->>'up_col');
+		vals := format('SELECT l.%I FROM %I.%I l WHERE l.%I IN (%s)',
+			up->>'col', up->>'schema', up->>'table', n->>'up_col', vals);
+		n := up;
+	END LOOP;
+	RETURN out;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_up_locks_sql(jsonb, integer, text) IS
+'generator: lock the rows up the foreign keys of changed child rows, before a trigger decides from them';
+
 -- The function that recomputes given documents from the definition view:
 -- the maintenance every generated trigger ends with.
 CREATE FUNCTION jsonb_ivm_recompute_sql(p @extschema@.jsonb_ivm_projection,
@@ -664,6 +699,13 @@ BEGIN
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
 	FOREACH i IN ARRAY mine LOOP
+		locks := jsonb_set(locks, '{INSERT}', to_jsonb((locks->>'INSERT')
+			|| @extschema@.jsonb_ivm_up_locks_sql(nodes, i, 'new_rows')));
+		locks := jsonb_set(locks, '{DELETE}', to_jsonb((locks->>'DELETE')
+			|| @extschema@.jsonb_ivm_up_locks_sql(nodes, i, 'old_rows')));
+		locks := jsonb_set(locks, '{UPDATE}', to_jsonb((locks->>'UPDATE')
+			|| @extschema@.jsonb_ivm_up_locks_sql(nodes, i,
+				'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)')));
 		IF nodes->i->'positional' <> 'null' THEN
 			-- every change of the rows of this node is spliced
 			FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
