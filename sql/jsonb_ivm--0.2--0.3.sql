@@ -210,6 +210,35 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_keys_sql(jsonb, integer, text) IS
 'generator: the keys of the documents that rows of a source node belong to';
 
+-- The statement lock, a PERFORM ... FOR <strength> without its semicolon,
+-- as generated code runs it.  Under REPEATABLE READ, a lock that has to
+-- wait for a concurrent transaction is still taken, but then raises a
+-- serialization failure: that transaction may have changed which rows the
+-- maintenance must patch (a new link, a row moved), and this transaction's
+-- snapshot cannot see it.  A row the other transaction updated raises the
+-- same error in core already; one it only locked does not.  The function
+-- that runs it declares rr.
+CREATE FUNCTION jsonb_ivm_lock_sql(lock text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format($f$		IF rr THEN
+			BEGIN
+				%1$s NOWAIT;
+			EXCEPTION WHEN lock_not_available THEN
+				%1$s;
+				RAISE EXCEPTION 'could not serialize access due to concurrent update'
+					USING ERRCODE = 'serialization_failure',
+					DETAIL = 'A concurrent transaction locked rows that the maintenance of a projection reads.';
+			END;
+		ELSE
+			%1$s;
+		END IF;
+$f$, lock);
+
+COMMENT ON FUNCTION jsonb_ivm_lock_sql(text) IS
+'generator: a lock taken by generated code, a serialization failure under REPEATABLE READ when it waits';
+
 -- Statements that lock FOR SHARE the rows of node d whose col is among
 -- vals, and below them their own linked rows: a trigger copies from them,
 -- so a concurrent change of one of them must end before it reads, or
@@ -224,8 +253,8 @@ DECLARE
 	e integer;
 	out text;
 BEGIN
-	out := format(E'\t\tPERFORM FROM %I.%I l WHERE l.%I IN (%s)\n\t\tORDER BY l.%I FOR SHARE;\n',
-		n->>'schema', n->>'table', n->>'col', vals, n->>'col');
+	out := @extschema@.jsonb_ivm_lock_sql(format('PERFORM FROM %I.%I l WHERE l.%I IN (%s) ORDER BY l.%I FOR SHARE',
+		n->>'schema', n->>'table', n->>'col', vals, n->>'col'));
 	FOR e IN SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE (v->>'up')::integer = d ORDER BY k
 	LOOP
@@ -262,8 +291,8 @@ DECLARE
 BEGIN
 	WHILE n->>'role' = 'child' AND (n->>'up')::integer >= 0 LOOP
 		up := nodes->((n->>'up')::integer);
-		out := out || format(E'\t\tPERFORM FROM %I.%I l WHERE l.%I IN (%s)\n\t\tORDER BY l.%I FOR SHARE;\n',
-			up->>'schema', up->>'table', n->>'up_col', vals, n->>'up_col');
+		out := out || @extschema@.jsonb_ivm_lock_sql(format('PERFORM FROM %I.%I l WHERE l.%I IN (%s) ORDER BY l.%I FOR SHARE',
+			up->>'schema', up->>'table', n->>'up_col', vals, n->>'up_col'));
 		vals := format('SELECT l.%I FROM %I.%I l WHERE l.%I IN (%s)',
 			up->>'col', up->>'schema', up->>'table', n->>'up_col', vals);
 		n := up;
@@ -298,10 +327,9 @@ AS $body$
 -- is refused while its triggers would still call this function.
 DECLARE
 	flag text := current_setting('jsonb_ivm.maintenance', true);
+	rr boolean := current_setting('transaction_isolation') = 'repeatable read';
 BEGIN
-	PERFORM FROM %1$I.%4$I t WHERE t.%6$I = ANY (keys)
-	ORDER BY t.%6$I FOR NO KEY UPDATE;
-	PERFORM set_config('jsonb_ivm.maintenance', 'on', true);
+%11$s	PERFORM set_config('jsonb_ivm.maintenance', 'on', true);
 	DELETE FROM %1$I.%4$I t WHERE t.%6$I = ANY (keys)
 		AND NOT EXISTS (SELECT FROM %1$I.%5$I q WHERE q.%6$I = t.%6$I);
 	INSERT INTO %1$I.%4$I AS t (%7$s)
@@ -319,7 +347,9 @@ $body$$f$,
 		(SELECT string_agg(CASE WHEN c = 'data'
 			THEN format('NOT %I.jsonb_ivm_identical(t.data, excluded.data)', '@extschema@')
 			ELSE format('t.%I IS DISTINCT FROM excluded.%I', c, c) END, E'\n\t\tOR ')
-		 FROM unnest(others) c));
+		 FROM unnest(others) c),
+		@extschema@.jsonb_ivm_lock_sql(format('PERFORM FROM %I.%I t WHERE t.%I = ANY (keys) ORDER BY t.%I FOR NO KEY UPDATE',
+			p.schema_name, p.table_name, p.key_column, p.key_column)));
 END
 $gen$;
 
@@ -674,15 +704,14 @@ BEGIN
 				E'\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n',
 				(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x))
 				ELSE E'\t\tkeys := ''{}'';\n' END
-			|| CASE WHEN surgical->>op <> '' THEN format($f$		PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)
-				UNION ALL %4$s)
-		ORDER BY t.%3$I FOR NO KEY UPDATE;
-		flag := current_setting('jsonb_ivm.maintenance', true);
-		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%5$s
+			|| CASE WHEN surgical->>op <> '' THEN @extschema@.jsonb_ivm_lock_sql(format(
+				E'PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)\n\t\t\t\tUNION ALL %4$s)\n\t\t\tORDER BY t.%3$I FOR NO KEY UPDATE',
+				p.schema_name, p.table_name, p.key_column,
+				(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x)))
+				|| format($f$		flag := current_setting('jsonb_ivm.maintenance', true);
+		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%s
 		PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
 $f$,
-				p.schema_name, p.table_name, p.key_column,
-				(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x),
 				surgical->>op)
 				ELSE '' END));
 	END LOOP;
@@ -699,6 +728,7 @@ DECLARE
 	patched %6$s[];
 	patches jsonb[];
 	flag text;
+	rr boolean := current_setting('transaction_isolation') = 'repeatable read';
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
 		-- no transition table: every document may have changed
