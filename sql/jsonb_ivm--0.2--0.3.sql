@@ -43,6 +43,14 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION jsonb_ivm_set_at_path(jsonb, text[], jsonb) IS
 'set the value at path (adding a missing last key), splicing it into the stored document';
 
+CREATE FUNCTION jsonb_ivm_check_snapshot(query text, arg anyarray)
+RETURNS void
+AS 'MODULE_PATHNAME', 'jsonb_ivm_check_snapshot'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION jsonb_ivm_check_snapshot(text, anyarray) IS
+'under REPEATABLE READ, a serialization failure when the rows a query (of tids, $1 = arg) finds differ under the latest snapshot';
+
 -------------------------------------------------------------------------
 -- Projections: a table kept equal to a query by generated triggers
 -------------------------------------------------------------------------
@@ -303,6 +311,45 @@ $$;
 
 COMMENT ON FUNCTION jsonb_ivm_up_locks_sql(jsonb, integer, text) IS
 'generator: lock the rows up the foreign keys of changed child rows, before a trigger decides from them';
+
+-- Statements that, under REPEATABLE READ, compare across snapshots the rows
+-- that link to changed rows of a parent node i (read from rows), and up
+-- through the parents above it: a transaction that linked a new row to one
+-- of them and committed while this one waited for the row in its own
+-- UPDATE is invisible to this snapshot, and its document would keep the
+-- parent's old values (jsonb_ivm_check_snapshot raises a serialization
+-- failure instead).
+CREATE FUNCTION jsonb_ivm_link_checks_sql(nodes jsonb, i integer, rows text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n jsonb := nodes->i;
+	up jsonb;
+	arg text := format('ARRAY(SELECT s.%I FROM %s s)', n->>'col', rows);
+	vals text := '$1';
+	level integer := 0;
+	out text := '';
+BEGIN
+	WHILE n->>'role' = 'parent' AND (n->>'up')::integer >= 0 LOOP
+		up := nodes->((n->>'up')::integer);
+		level := level + 1;
+		out := out || format(E'\t\tIF rr THEN\n\t\t\tPERFORM %I.jsonb_ivm_check_snapshot(%L,\n\t\t\t\t%s);\n\t\tEND IF;\n',
+			'@extschema@',
+			format('SELECT l%s.ctid FROM %I.%I l%s WHERE l%s.%I = ANY (%s)',
+				level, up->>'schema', up->>'table', level, level, n->>'up_col', vals),
+			arg);
+		vals := format('ARRAY(SELECT l%s.%I FROM %I.%I l%s WHERE l%s.%I = ANY (%s))',
+			level, up->>'col', up->>'schema', up->>'table', level, level, n->>'up_col', vals);
+		n := up;
+	END LOOP;
+	RETURN out;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_link_checks_sql(jsonb, integer, text) IS
+'generator: under REPEATABLE READ, fail when rows linking to changed parent rows differ from the snapshot';
 
 -- The function that recomputes given documents from the definition view:
 -- the maintenance every generated trigger ends with.
@@ -652,6 +699,8 @@ BEGIN
 			|| @extschema@.jsonb_ivm_up_locks_sql(nodes, i, 'old_rows')));
 		locks := jsonb_set(locks, '{UPDATE}', to_jsonb((locks->>'UPDATE')
 			|| @extschema@.jsonb_ivm_up_locks_sql(nodes, i,
+				'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)')
+			|| @extschema@.jsonb_ivm_link_checks_sql(nodes, i,
 				'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)')));
 		IF nodes->i->'positional' <> 'null' THEN
 			-- every change of the rows of this node is spliced
