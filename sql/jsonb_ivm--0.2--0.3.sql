@@ -277,49 +277,24 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_locks_sql(jsonb, integer, text) IS
 'generator: lock the rows that changed rows link to, before a trigger copies from them';
 
--- Statements that lock FOR SHARE, nearest first, the rows up the chain of
--- foreign keys from rows of a child node i (read from rows, a FROM item)
--- toward the root, whether the root's filter keeps them or not: a trigger
--- decides from them which documents to patch, so a concurrent UPDATE of
--- one of them (a row moving, or entering or leaving the projection) must
--- end before the next statement reads them, or start after this
--- transaction.  Each level is locked by its own statement, which sees the
--- rows as the wait for the level below left them.  The foreign key checks
--- take FOR KEY SHARE, which does not conflict with such an UPDATE.
-CREATE FUNCTION jsonb_ivm_up_locks_sql(nodes jsonb, i integer, rows text)
-RETURNS text
-LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	n jsonb := nodes->i;
-	up jsonb;
-	vals text := format('SELECT s.%I FROM %s s', n->>'col', rows);
-	out text := '';
-BEGIN
-	WHILE n->>'role' = 'child' AND (n->>'up')::integer >= 0 LOOP
-		up := nodes->((n->>'up')::integer);
-		out := out || @extschema@.jsonb_ivm_lock_sql(format('PERFORM FROM %I.%I l WHERE l.%I IN (%s) ORDER BY l.%I FOR SHARE',
-			up->>'schema', up->>'table', n->>'up_col', vals, n->>'up_col'));
-		vals := format('SELECT l.%I FROM %I.%I l WHERE l.%I IN (%s)',
-			up->>'col', up->>'schema', up->>'table', n->>'up_col', vals);
-		n := up;
-	END LOOP;
-	RETURN out;
-END
-$$;
-
-COMMENT ON FUNCTION jsonb_ivm_up_locks_sql(jsonb, integer, text) IS
-'generator: lock the rows up the foreign keys of changed child rows, before a trigger decides from them';
-
--- Statements that, under REPEATABLE READ, compare across snapshots the rows
--- that link to changed rows of a parent node i (read from rows), and up
--- through the parents above it: a transaction that linked a new row to one
--- of them and committed while this one waited for the row in its own
--- UPDATE is invisible to this snapshot, and its document would keep the
--- parent's old values (jsonb_ivm_check_snapshot raises a serialization
--- failure instead).
-CREATE FUNCTION jsonb_ivm_link_checks_sql(nodes jsonb, i integer, rows text)
+-- Statements about the rows up the chain from changed rows of node i (read
+-- from rows, a FROM item), nearest first, while the nodes have the given
+-- role:
+-- - 'child': lock FOR SHARE the rows up its foreign keys toward the root,
+--   whether the root's filter keeps them or not.  A trigger decides from
+--   them which documents to patch, so a concurrent UPDATE of one of them (a
+--   row moving, or entering or leaving the projection) must end before the
+--   next statement reads them, or start after this transaction.  Each level
+--   is locked by its own statement, which sees the rows as the wait for the
+--   level below left them.  The foreign key checks take FOR KEY SHARE,
+--   which does not conflict with such an UPDATE.
+-- - 'parent': under REPEATABLE READ, compare across snapshots the rows that
+--   link to changed parent rows, and to the parents above them.  A
+--   transaction that linked a new row to one of them and committed while
+--   this one waited for the row in its own UPDATE is invisible to this
+--   snapshot, and its document would keep the parent's old values
+--   (jsonb_ivm_check_snapshot raises a serialization failure instead).
+CREATE FUNCTION jsonb_ivm_up_sql(nodes jsonb, i integer, rows text, role text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -328,28 +303,31 @@ DECLARE
 	n jsonb := nodes->i;
 	up jsonb;
 	arg text := format('ARRAY(SELECT s.%I FROM %s s)', n->>'col', rows);
-	vals text := '$1';
+	vals text := CASE role WHEN 'child' THEN format('SELECT s.%I FROM %s s', n->>'col', rows)
+		ELSE 'SELECT unnest($1)' END;
 	level integer := 0;
+	found_sql text;
 	out text := '';
 BEGIN
-	WHILE n->>'role' = 'parent' AND (n->>'up')::integer >= 0 LOOP
+	WHILE n->>'role' = role AND (n->>'up')::integer >= 0 LOOP
 		up := nodes->((n->>'up')::integer);
 		level := level + 1;
-		out := out || format(E'\t\tIF rr THEN\n\t\t\tPERFORM %I.jsonb_ivm_check_snapshot(%L,\n\t\t\t\t%s);\n\t\tEND IF;\n',
-			'@extschema@',
-			format('SELECT l%s.ctid FROM %I.%I l%s WHERE l%s.%I = ANY (%s)',
-				level, up->>'schema', up->>'table', level, level, n->>'up_col', vals),
-			arg);
-		vals := format('ARRAY(SELECT l%s.%I FROM %I.%I l%s WHERE l%s.%I = ANY (%s))',
-			level, up->>'col', up->>'schema', up->>'table', level, level, n->>'up_col', vals);
+		found_sql := format('FROM %I.%I l%s WHERE l%s.%I IN (%s)',
+			up->>'schema', up->>'table', level, level, n->>'up_col', vals);
+		out := out || CASE role
+			WHEN 'child' THEN @extschema@.jsonb_ivm_lock_sql(format('PERFORM %s ORDER BY l%s.%I FOR SHARE',
+				found_sql, level, n->>'up_col'))
+			ELSE format(E'\t\tIF rr THEN\n\t\t\tPERFORM %I.jsonb_ivm_check_snapshot(%L,\n\t\t\t\t%s);\n\t\tEND IF;\n',
+				'@extschema@', format('SELECT l%s.ctid %s', level, found_sql), arg) END;
+		vals := format('SELECT l%s.%I %s', level, up->>'col', found_sql);
 		n := up;
 	END LOOP;
 	RETURN out;
 END
 $$;
 
-COMMENT ON FUNCTION jsonb_ivm_link_checks_sql(jsonb, integer, text) IS
-'generator: under REPEATABLE READ, fail when rows linking to changed parent rows differ from the snapshot';
+COMMENT ON FUNCTION jsonb_ivm_up_sql(jsonb, integer, text, text) IS
+'generator: lock the rows up the foreign keys of changed child rows, or check under REPEATABLE READ the rows linking to changed parent rows';
 
 -- The function that recomputes given documents from the definition view:
 -- the maintenance every generated trigger ends with.
@@ -694,14 +672,14 @@ BEGIN
 		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
 	FOREACH i IN ARRAY mine LOOP
 		locks := jsonb_set(locks, '{INSERT}', to_jsonb((locks->>'INSERT')
-			|| @extschema@.jsonb_ivm_up_locks_sql(nodes, i, 'new_rows')));
+			|| @extschema@.jsonb_ivm_up_sql(nodes, i, 'new_rows', 'child')));
 		locks := jsonb_set(locks, '{DELETE}', to_jsonb((locks->>'DELETE')
-			|| @extschema@.jsonb_ivm_up_locks_sql(nodes, i, 'old_rows')));
+			|| @extschema@.jsonb_ivm_up_sql(nodes, i, 'old_rows', 'child')));
 		locks := jsonb_set(locks, '{UPDATE}', to_jsonb((locks->>'UPDATE')
-			|| @extschema@.jsonb_ivm_up_locks_sql(nodes, i,
-				'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)')
-			|| @extschema@.jsonb_ivm_link_checks_sql(nodes, i,
-				'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)')));
+			|| @extschema@.jsonb_ivm_up_sql(nodes, i,
+				'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)', 'child')
+			|| @extschema@.jsonb_ivm_up_sql(nodes, i,
+				'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)', 'parent')));
 		IF nodes->i->'positional' <> 'null' THEN
 			-- every change of the rows of this node is spliced
 			FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
