@@ -378,7 +378,9 @@ snapshot_tids(SPIPlanPtr plan, Datum arg, Snapshot snapshot, uint64 *n)
 		elog(ERROR, "SPI_execute_snapshot failed");
 	if (SPI_tuptable->tupdesc->natts != 1 ||
 		TupleDescAttr(SPI_tuptable->tupdesc, 0)->atttypid != TIDOID)
-		elog(ERROR, "snapshot query must return one tid column");
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("query must return one column of type tid")));
 	*n = SPI_processed;
 	if (*n > MaxAllocSize / sizeof(ItemPointerData))
 		ereport(ERROR,
