@@ -43,6 +43,14 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION jsonb_ivm_set_at_path(jsonb, text[], jsonb) IS
 'set the value at path (adding a missing last key), splicing it into the stored document';
 
+CREATE FUNCTION jsonb_ivm_check_snapshot(query text, arg anyarray)
+RETURNS void
+AS 'MODULE_PATHNAME', 'jsonb_ivm_check_snapshot'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION jsonb_ivm_check_snapshot(text, anyarray) IS
+'under REPEATABLE READ, a serialization failure when the rows a query (of tids, $1 = arg) finds differ under the latest snapshot';
+
 -------------------------------------------------------------------------
 -- Projections: a table kept equal to a query by generated triggers
 -------------------------------------------------------------------------
@@ -210,6 +218,35 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_keys_sql(jsonb, integer, text) IS
 'generator: the keys of the documents that rows of a source node belong to';
 
+-- The statement lock, a PERFORM ... FOR <strength> without its semicolon,
+-- as generated code runs it.  Under REPEATABLE READ, a lock that has to
+-- wait for a concurrent transaction is still taken, but then raises a
+-- serialization failure: that transaction may have changed which rows the
+-- maintenance must patch (a new link, a row moved), and this transaction's
+-- snapshot cannot see it.  A row the other transaction updated raises the
+-- same error in core already; one it only locked does not.  The function
+-- that runs it declares rr.
+CREATE FUNCTION jsonb_ivm_lock_sql(lock text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format($f$		IF rr THEN
+			BEGIN
+				%1$s NOWAIT;
+			EXCEPTION WHEN lock_not_available THEN
+				%1$s;
+				RAISE EXCEPTION 'could not serialize access due to concurrent update'
+					USING ERRCODE = 'serialization_failure',
+					DETAIL = 'A concurrent transaction locked rows that the maintenance of a projection reads.';
+			END;
+		ELSE
+			%1$s;
+		END IF;
+$f$, lock);
+
+COMMENT ON FUNCTION jsonb_ivm_lock_sql(text) IS
+'generator: a lock taken by generated code, a serialization failure under REPEATABLE READ when it waits';
+
 -- Statements that lock FOR SHARE the rows of node d whose col is among
 -- vals, and below them their own linked rows: a trigger copies from them,
 -- so a concurrent change of one of them must end before it reads, or
@@ -224,8 +261,8 @@ DECLARE
 	e integer;
 	out text;
 BEGIN
-	out := format(E'\t\tPERFORM FROM %I.%I l WHERE l.%I IN (%s)\n\t\tORDER BY l.%I FOR SHARE;\n',
-		n->>'schema', n->>'table', n->>'col', vals, n->>'col');
+	out := @extschema@.jsonb_ivm_lock_sql(format('PERFORM FROM %I.%I l WHERE l.%I IN (%s) ORDER BY l.%I FOR SHARE',
+		n->>'schema', n->>'table', n->>'col', vals, n->>'col'));
 	FOR e IN SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE (v->>'up')::integer = d ORDER BY k
 	LOOP
@@ -239,6 +276,58 @@ $$;
 
 COMMENT ON FUNCTION jsonb_ivm_locks_sql(jsonb, integer, text) IS
 'generator: lock the rows that changed rows link to, before a trigger copies from them';
+
+-- Statements about the rows up the chain from changed rows of node i (read
+-- from rows, a FROM item), nearest first, while the nodes have the given
+-- role:
+-- - 'child': lock FOR SHARE the rows up its foreign keys toward the root,
+--   whether the root's filter keeps them or not.  A trigger decides from
+--   them which documents to patch, so a concurrent UPDATE of one of them (a
+--   row moving, or entering or leaving the projection) must end before the
+--   next statement reads them, or start after this transaction.  Each level
+--   is locked by its own statement, which sees the rows as the wait for the
+--   level below left them.  The foreign key checks take FOR KEY SHARE,
+--   which does not conflict with such an UPDATE.
+-- - 'parent': under REPEATABLE READ, compare across snapshots the rows that
+--   link to changed parent rows, and to the parents above them.  A
+--   transaction that linked a new row to one of them and committed while
+--   this one waited for the row in its own UPDATE is invisible to this
+--   snapshot, and its document would keep the parent's old values
+--   (jsonb_ivm_check_snapshot raises a serialization failure instead).
+CREATE FUNCTION jsonb_ivm_up_sql(nodes jsonb, i integer, rows text, role text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n jsonb := nodes->i;
+	up jsonb;
+	arg text := format('ARRAY(SELECT s.%I FROM %s s)', n->>'col', rows);
+	vals text := CASE role WHEN 'child' THEN format('SELECT s.%I FROM %s s', n->>'col', rows)
+		ELSE 'SELECT unnest($1)' END;
+	level integer := 0;
+	found_sql text;
+	out text := '';
+BEGIN
+	WHILE n->>'role' = role AND (n->>'up')::integer >= 0 LOOP
+		up := nodes->((n->>'up')::integer);
+		level := level + 1;
+		found_sql := format('FROM %I.%I l%s WHERE l%s.%I IN (%s)',
+			up->>'schema', up->>'table', level, level, n->>'up_col', vals);
+		out := out || CASE role
+			WHEN 'child' THEN @extschema@.jsonb_ivm_lock_sql(format('PERFORM %s ORDER BY l%s.%I FOR SHARE',
+				found_sql, level, n->>'up_col'))
+			ELSE format(E'\t\tIF rr THEN\n\t\t\tPERFORM %I.jsonb_ivm_check_snapshot(%L,\n\t\t\t\t%s);\n\t\tEND IF;\n',
+				'@extschema@', format('SELECT l%s.ctid %s', level, found_sql), arg) END;
+		vals := format('SELECT l%s.%I %s', level, up->>'col', found_sql);
+		n := up;
+	END LOOP;
+	RETURN out;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_up_sql(jsonb, integer, text, text) IS
+'generator: lock the rows up the foreign keys of changed child rows, or check under REPEATABLE READ the rows linking to changed parent rows';
 
 -- The function that recomputes given documents from the definition view:
 -- the maintenance every generated trigger ends with.
@@ -263,10 +352,9 @@ AS $body$
 -- is refused while its triggers would still call this function.
 DECLARE
 	flag text := current_setting('jsonb_ivm.maintenance', true);
+	rr boolean := current_setting('transaction_isolation') = 'repeatable read';
 BEGIN
-	PERFORM FROM %1$I.%4$I t WHERE t.%6$I = ANY (keys)
-	ORDER BY t.%6$I FOR NO KEY UPDATE;
-	PERFORM set_config('jsonb_ivm.maintenance', 'on', true);
+%11$s	PERFORM set_config('jsonb_ivm.maintenance', 'on', true);
 	DELETE FROM %1$I.%4$I t WHERE t.%6$I = ANY (keys)
 		AND NOT EXISTS (SELECT FROM %1$I.%5$I q WHERE q.%6$I = t.%6$I);
 	INSERT INTO %1$I.%4$I AS t (%7$s)
@@ -284,7 +372,9 @@ $body$$f$,
 		(SELECT string_agg(CASE WHEN c = 'data'
 			THEN format('NOT %I.jsonb_ivm_identical(t.data, excluded.data)', '@extschema@')
 			ELSE format('t.%I IS DISTINCT FROM excluded.%I', c, c) END, E'\n\t\tOR ')
-		 FROM unnest(others) c));
+		 FROM unnest(others) c),
+		@extschema@.jsonb_ivm_lock_sql(format('PERFORM FROM %I.%I t WHERE t.%I = ANY (keys) ORDER BY t.%I FOR NO KEY UPDATE',
+			p.schema_name, p.table_name, p.key_column, p.key_column)));
 END
 $gen$;
 
@@ -616,6 +706,15 @@ BEGIN
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
 	FOREACH i IN ARRAY mine LOOP
+		locks := jsonb_set(locks, '{INSERT}', to_jsonb((locks->>'INSERT')
+			|| @extschema@.jsonb_ivm_up_sql(nodes, i, 'new_rows', 'child')));
+		locks := jsonb_set(locks, '{DELETE}', to_jsonb((locks->>'DELETE')
+			|| @extschema@.jsonb_ivm_up_sql(nodes, i, 'old_rows', 'child')));
+		locks := jsonb_set(locks, '{UPDATE}', to_jsonb((locks->>'UPDATE')
+			|| @extschema@.jsonb_ivm_up_sql(nodes, i,
+				'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)', 'child')
+			|| @extschema@.jsonb_ivm_up_sql(nodes, i,
+				'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)', 'parent')));
 		IF nodes->i->'positional' <> 'null' THEN
 			-- every change of the rows of this node is spliced
 			FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
@@ -667,15 +766,14 @@ BEGIN
 				E'\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n',
 				(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x))
 				ELSE E'\t\tkeys := ''{}'';\n' END
-			|| CASE WHEN surgical->>op <> '' THEN format($f$		PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)
-				UNION ALL %4$s)
-		ORDER BY t.%3$I FOR NO KEY UPDATE;
-		flag := current_setting('jsonb_ivm.maintenance', true);
-		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%5$s
+			|| CASE WHEN surgical->>op <> '' THEN @extschema@.jsonb_ivm_lock_sql(format(
+				E'PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)\n\t\t\t\tUNION ALL %4$s)\n\t\t\tORDER BY t.%3$I FOR NO KEY UPDATE',
+				p.schema_name, p.table_name, p.key_column,
+				(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x)))
+				|| format($f$		flag := current_setting('jsonb_ivm.maintenance', true);
+		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%s
 		PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
 $f$,
-				p.schema_name, p.table_name, p.key_column,
-				(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x),
 				surgical->>op)
 				ELSE '' END));
 	END LOOP;
@@ -692,6 +790,7 @@ DECLARE
 	patched %6$s[];
 	patches jsonb[];
 	flag text;
+	rr boolean := current_setting('transaction_isolation') = 'repeatable read';
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
 		-- no transition table: every document may have changed

@@ -4,17 +4,25 @@
  *	  SQL-callable functions for the code the projection engine generates:
  *	  replacing, removing and inserting array elements, the old ones found
  *	  by their exact stored value, the new ones placed at given indexes;
- *	  setting the value at a path.
+ *	  setting the value at a path; comparing rows across snapshots under
+ *	  REPEATABLE READ.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+/* server headers of some versions have unused parameters (-Wextra) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#pragma GCC diagnostic pop
 
 #include "jsonb_ivm.h"
 
@@ -343,4 +351,97 @@ jsonb_ivm_set_at_path(PG_FUNCTION_ARGS)
 	result = jb_write_at_path(doc, &path, &walk, &value);
 	PG_FREE_IF_COPY(doc, 0);
 	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * qsort comparator of tids.
+ */
+static int
+tid_cmp(const void *a, const void *b)
+{
+	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
+}
+
+/*
+ * The tids of the rows that plan (one parameter) returns under snapshot,
+ * sorted, in the current (SPI procedure) memory context.
+ */
+static ItemPointerData *
+snapshot_tids(SPIPlanPtr plan, Datum arg, Snapshot snapshot, uint64 *n)
+{
+	ItemPointerData *tids;
+	uint64		i;
+
+	if (SPI_execute_snapshot(plan, &arg, NULL, snapshot, InvalidSnapshot,
+							 false, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed");
+	if (SPI_tuptable->tupdesc->natts != 1 ||
+		TupleDescAttr(SPI_tuptable->tupdesc, 0)->atttypid != TIDOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("query must return one column of type tid")));
+	*n = SPI_processed;
+	if (*n > MaxAllocSize / sizeof(ItemPointerData))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many rows to compare across snapshots")));
+	tids = palloc(Max(*n, 1) * sizeof(ItemPointerData));
+	for (i = 0; i < *n; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i],
+									  SPI_tuptable->tupdesc, 1, &isnull);
+
+		CHECK_FOR_INTERRUPTS();
+		if (isnull)
+			elog(ERROR, "snapshot query returned a null tid");
+		tids[i] = *(ItemPointer) DatumGetPointer(d);
+	}
+	qsort(tids, *n, sizeof(ItemPointerData), tid_cmp);
+	return tids;
+}
+
+/*
+ * jsonb_ivm_check_snapshot(query text, arg anyarray): under REPEATABLE
+ * READ, raise a serialization failure when query, run with arg as $1,
+ * returns other rows (by tid: new, changed or gone) under the latest
+ * snapshot than under the transaction's.  The generated code asks it for
+ * the rows that link to the rows a statement changed: a concurrent
+ * transaction that committed a new link is invisible to the snapshot, and
+ * locking a row it only locked raises nothing.  Does nothing at other
+ * isolation levels (SERIALIZABLE detects it by itself).
+ */
+PG_FUNCTION_INFO_V1(jsonb_ivm_check_snapshot);
+Datum
+jsonb_ivm_check_snapshot(PG_FUNCTION_ARGS)
+{
+	char	   *query;
+	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	SPIPlanPtr	plan;
+	ItemPointerData *latest;
+	ItemPointerData *mine;
+	uint64		nlatest;
+	uint64		nmine;
+
+	if (!IsolationUsesXactSnapshot() || IsolationIsSerializable())
+		PG_RETURN_VOID();
+	if (!OidIsValid(argtype))
+		elog(ERROR, "could not determine the argument type");
+	query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plan = SPI_prepare(query, 1, &argtype);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	CommandCounterIncrement();
+	latest = snapshot_tids(plan, PG_GETARG_DATUM(1), GetLatestSnapshot(), &nlatest);
+	mine = snapshot_tids(plan, PG_GETARG_DATUM(1), GetTransactionSnapshot(), &nmine);
+	if (nlatest != nmine ||
+		(nmine > 0 && memcmp(latest, mine, nmine * sizeof(ItemPointerData)) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update"),
+				 errdetail("A concurrent transaction changed rows that link to the changed rows of a projection's source.")));
+	SPI_finish();
+	PG_RETURN_VOID();
 }

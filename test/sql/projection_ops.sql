@@ -94,3 +94,20 @@ WHERE i < n AND (
 	SELECT jsonb_ivm_set_at_path(d, ARRAY['k' || i], '{"v": [1.0, "é"]}')::text
 		IS DISTINCT FROM jsonb_set(d, ARRAY['k' || i], '{"v": [1.0, "é"]}')::text
 	FROM (SELECT jsonb_object_agg('k' || g, g) AS d FROM generate_series(0, n - 1) g) x);
+
+-- section: jsonb_ivm_check_snapshot: rows compared across snapshots (the
+-- concurrent cases are in the isolation spec projection_repeatable_read_parent)
+CREATE TABLE snap_rows (id integer PRIMARY KEY, parent integer);
+INSERT INTO snap_rows VALUES (1, 10), (2, 10), (3, 20);
+-- READ COMMITTED: nothing is compared
+SELECT jsonb_ivm_check_snapshot('SELECT ctid FROM snap_rows WHERE parent = ANY ($1)', ARRAY[10]);
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) FROM snap_rows;
+-- this transaction's own changes are seen by both snapshots
+UPDATE snap_rows SET parent = 20 WHERE id = 2;
+INSERT INTO snap_rows VALUES (4, 10);
+SELECT jsonb_ivm_check_snapshot('SELECT ctid FROM snap_rows WHERE parent = ANY ($1)', ARRAY[10, 20]);
+-- fails: the query does not return one column of type tid
+SELECT jsonb_ivm_check_snapshot('SELECT id FROM snap_rows WHERE parent = ANY ($1)', ARRAY[10]);
+ROLLBACK;
+DROP TABLE snap_rows;
