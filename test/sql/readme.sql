@@ -46,6 +46,7 @@ LANGUAGE sql AS $$
 		jsonb_ivm_check_projection(p) c
 $$;
 
+SELECT * FROM jsonb_ivm_check_projection('tv_allocation');
 SELECT * FROM pg_temp.checks();
 SELECT data FROM tv_allocation WHERE id = 1;
 
