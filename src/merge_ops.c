@@ -20,32 +20,41 @@ write_merged(JbWriter *w, void *arg)
 }
 
 /*
- * jsonb_merge_at_path(target, source, path): the object at path becomes
- * object || source.  Missing keys on the way are created as objects.
+ * The document in argument 0 with the value of argument valuearg at the
+ * path in argument patharg: merged into the object found there (merge:
+ * the value is an object, as jsonb_merge_at_path takes it), or in place of
+ * the value found; valuearg -1 stands for JSON null.  A missing key on
+ * the way is created: the value goes where it was, inside single-key
+ * objects for the rest of the path.  The document itself comes back when
+ * nothing changes.  Argument 0 and valuearg are not NULL.
  */
-PG_FUNCTION_INFO_V1(jsonb_merge_at_path);
-Datum
-jsonb_merge_at_path(PG_FUNCTION_ARGS)
+static Datum
+write_at_path(FunctionCallInfo fcinfo, int patharg, int valuearg, bool merge)
 {
 	JbPath		path;
 	Jsonb	   *doc;
-	Jsonb	   *source;
+	Jsonb	   *source = NULL;
 	JbValue		value;
 	JbWalk		walk;
 	Jsonb	   *result;
 
-	jb_require_arg(fcinfo, 2, "path");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	if (PG_ARGISNULL(1))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-
-	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(2), &path);
-	source = jb_object_arg(fcinfo, 1, "source", &value);
+	Assert(!PG_ARGISNULL(0) && (valuearg < 0 || !PG_ARGISNULL(valuearg)));
+	Assert(!merge || valuearg >= 0);
+	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(patharg), &path);
+	if (merge)
+		source = jb_object_arg(fcinfo, valuearg, "source", &value);
+	else if (valuearg < 0)
+	{
+		value.type = JENTRY_ISNULL;
+		value.data = NULL;
+		value.len = 0;
+	}
+	else
+		jb_root_value(PG_GETARG_JSONB_P(valuearg), &value);
 
 	doc = PG_GETARG_JSONB_P(0);
 	jb_walk(doc, &path, true, &walk);
-	if (walk.status == JB_WALK_FOUND)
+	if (walk.status == JB_WALK_FOUND && merge)
 	{
 		JbMergePlan plan;
 
@@ -61,6 +70,9 @@ jsonb_merge_at_path(PG_FUNCTION_ARGS)
 		result = jb_rewrite(doc, walk.steps, walk.depth, NULL, 0,
 							write_merged, &plan, VARSIZE(source));
 	}
+	else if (walk.status == JB_WALK_FOUND &&
+			 jb_values_identical(&walk.value, &value))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	else
 	{
 		/* {} || source is source: it goes where the missing key was */
@@ -68,6 +80,40 @@ jsonb_merge_at_path(PG_FUNCTION_ARGS)
 	}
 	PG_FREE_IF_COPY(doc, 0);
 	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * jsonb_merge_at_path(target, source, path): the object at path becomes
+ * object || source.  Missing keys on the way are created as objects.
+ */
+PG_FUNCTION_INFO_V1(jsonb_merge_at_path);
+Datum
+jsonb_merge_at_path(PG_FUNCTION_ARGS)
+{
+	jb_require_arg(fcinfo, 2, "path");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(1))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	return write_at_path(fcinfo, 2, 1, true);
+}
+
+/*
+ * jsonb_ivm_set_at_path(target, path, value): target with the value at path
+ * replaced by value, or the missing key at the end of path added, as
+ * jsonb_set with create_missing does, but splicing value into the stored
+ * document instead of rebuilding it.  A NULL value sets JSON null, as
+ * jsonb_build_object does for a NULL argument.  Not STRICT for that reason;
+ * a NULL target gives NULL.
+ */
+PG_FUNCTION_INFO_V1(jsonb_ivm_set_at_path);
+Datum
+jsonb_ivm_set_at_path(PG_FUNCTION_ARGS)
+{
+	jb_require_arg(fcinfo, 1, "path");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	return write_at_path(fcinfo, 1, PG_ARGISNULL(2) ? -1 : 2, false);
 }
 
 /*

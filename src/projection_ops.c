@@ -313,47 +313,6 @@ jsonb_ivm_array_splice(PG_FUNCTION_ARGS)
 }
 
 /*
- * jsonb_ivm_set_at_path(target, path, value): target with the value at path
- * replaced by value, or the missing key at the end of path added, as
- * jsonb_set with create_missing does, but splicing value into the stored
- * document instead of rebuilding it.  A NULL value sets JSON null, as
- * jsonb_build_object does for a NULL argument.  Not STRICT for that reason;
- * a NULL target gives NULL.
- */
-PG_FUNCTION_INFO_V1(jsonb_ivm_set_at_path);
-Datum
-jsonb_ivm_set_at_path(PG_FUNCTION_ARGS)
-{
-	Jsonb	   *doc;
-	JbPath		path;
-	JbWalk		walk;
-	JbValue		value;
-	Jsonb	   *result;
-
-	jb_require_arg(fcinfo, 1, "path");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	if (PG_ARGISNULL(2))
-	{
-		value.type = JENTRY_ISNULL;
-		value.data = NULL;
-		value.len = 0;
-	}
-	else
-		jb_root_value(PG_GETARG_JSONB_P(2), &value);
-
-	doc = PG_GETARG_JSONB_P(0);
-	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
-	jb_walk(doc, &path, true, &walk);
-	if (walk.status == JB_WALK_FOUND &&
-		jb_values_identical(&walk.value, &value))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	result = jb_write_at_path(doc, &path, &walk, &value);
-	PG_FREE_IF_COPY(doc, 0);
-	PG_RETURN_JSONB_P(result);
-}
-
-/*
  * qsort comparator of tids.
  */
 static int
