@@ -230,7 +230,8 @@ CREATE FUNCTION jsonb_ivm_lock_sql(lock text)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
-RETURN format($f$		IF rr THEN
+AS $sql$
+SELECT format($f$		IF rr THEN
 			BEGIN
 				%1$s NOWAIT;
 			EXCEPTION WHEN lock_not_available THEN
@@ -242,7 +243,8 @@ RETURN format($f$		IF rr THEN
 		ELSE
 			%1$s;
 		END IF;
-$f$, lock);
+$f$, lock)
+$sql$;
 
 COMMENT ON FUNCTION jsonb_ivm_lock_sql(text) IS
 'generator: a lock taken by generated code, a serialization failure under REPEATABLE READ when it waits';
@@ -747,12 +749,14 @@ BEGIN
 			locks := jsonb_set(locks, '{INSERT}', to_jsonb((locks->>'INSERT')
 				|| @extschema@.jsonb_ivm_locks_sql(nodes, d,
 					format('SELECT s.%I FROM new_rows s', nodes->d->>'up_col'))));
-			-- on UPDATE, only links that the statement created
+			-- on UPDATE too, every link of the new rows: not only a link
+			-- the statement created, but also the parent of a row that
+			-- enters the projection (its filter), whose document is built
+			-- from the parent now, while a concurrent change of the parent
+			-- cannot see the row yet
 			locks := jsonb_set(locks, '{UPDATE}', to_jsonb((locks->>'UPDATE')
 				|| @extschema@.jsonb_ivm_locks_sql(nodes, d,
-					format('SELECT s.v FROM (SELECT n.%1$I AS k, n.%2$I AS v FROM new_rows n'
-						' EXCEPT SELECT o.%1$I, o.%2$I FROM old_rows o) s',
-						nodes->i->>'col', nodes->d->>'up_col'))));
+					format('SELECT s.%I FROM new_rows s', nodes->d->>'up_col'))));
 		END LOOP;
 	END LOOP;
 
