@@ -181,10 +181,7 @@ jsonb_ivm_array_replace(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 
 	n = JsonContainerSize(JbValueContainer(&olds));
-	if ((Size) n > MaxAllocSize / (sizeof(int) * 2 + sizeof(JbValue)))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many replacements: %d", n)));
+	jb_check_alloc(n, sizeof(int) * 2 + sizeof(JbValue), "replacements");
 	sp.removed = palloc0(sizeof(bool) * (JsonContainerSize(sp.arr) + 1));
 	sp.at = palloc(sizeof(int) * n);
 	sp.value = palloc(sizeof(JbValue) * n);
@@ -285,10 +282,7 @@ jsonb_ivm_array_splice(PG_FUNCTION_ARGS)
 		sp.nremoved++;
 	}
 
-	if ((Size) npos > MaxAllocSize / (sizeof(int) + sizeof(JbValue)))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many elements to insert: %d", npos)));
+	jb_check_alloc(npos + 1, sizeof(int) + sizeof(JbValue), "elements to insert");
 	sp.at = palloc(sizeof(int) * (npos + 1));
 	sp.value = palloc(sizeof(JbValue) * (npos + 1));
 	sp.n = npos;
@@ -340,10 +334,7 @@ snapshot_tids(SPIPlanPtr plan, Datum arg, Snapshot snapshot, uint64 *n)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("query must return one column of type tid")));
 	*n = SPI_processed;
-	if (*n > MaxAllocSize / sizeof(ItemPointerData))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many rows to compare across snapshots")));
+	jb_check_alloc(*n, sizeof(ItemPointerData), "rows to compare across snapshots");
 	tids = palloc(Max(*n, 1) * sizeof(ItemPointerData));
 	for (i = 0; i < *n; i++)
 	{
