@@ -105,16 +105,18 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;	-- not STRICT: a NULL target gives NULL, a N
 COMMENT ON FUNCTION jsonb_ivm_array_replace(jsonb, text[], jsonb, jsonb) IS
 'replace each element of the array at array_path stored exactly as olds[i] by news[i], or NULL if one is not there exactly once';
 
--- NULL where an old element is missing or repeated, a position does not
--- fit, or the array would be empty: the caller recomputes.
+-- empty is what the query gives for an empty array, total the length the
+-- array must end with.  NULL where an old element is missing or repeated,
+-- a position does not fit, the array would end with another length than
+-- total, or it would be empty and empty is NULL: the caller recomputes.
 CREATE FUNCTION jsonb_ivm_array_splice(target jsonb, array_path text[],
-	olds jsonb, positions integer[], news jsonb)
+	olds jsonb, positions integer[], news jsonb, empty jsonb, total integer)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'jsonb_ivm_array_splice'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;	-- not STRICT: a NULL target gives NULL, a NULL path is an error
 
-COMMENT ON FUNCTION jsonb_ivm_array_splice(jsonb, text[], jsonb, integer[], jsonb) IS
-'remove from the array at array_path the elements stored exactly as olds, then insert news at the final indexes positions';
+COMMENT ON FUNCTION jsonb_ivm_array_splice(jsonb, text[], jsonb, integer[], jsonb, jsonb, integer) IS
+'remove from the array at array_path the elements stored exactly as olds, then insert news at the final indexes positions; an empty array is stored as empty';
 
 -- Not STRICT: a NULL value sets JSON null, as jsonb_build_object does; a
 -- NULL target gives NULL, a NULL path is an error.
@@ -680,6 +682,47 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_down_sql(jsonb, integer, text, text, text, text) IS
 'generator: the joins from rows of an array''s correlated table to the table its elements are read from';
 
+-- Whether row g sorts before row n in an array ordered as positional says
+-- (jsonb_ivm_analyze_projection): a row comparison, or else each sort key
+-- compared with its own operator and NULL order, the later keys breaking
+-- ties.
+CREATE FUNCTION jsonb_ivm_before_sql(positional jsonb, g text, n text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	keys integer[] := ARRAY(SELECT generate_series(2, jsonb_array_length(positional) - 1, 4));
+	i integer;
+	gc text;
+	nc text;
+	out text := '';
+BEGIN
+	IF positional->>1 <> 'lex' THEN
+		RETURN format('(%s) %s (%s)',
+			(SELECT string_agg(format('%s.%I', g, positional->>x), ', ') FROM unnest(keys) x),
+			positional->>1,
+			(SELECT string_agg(format('%s.%I', n, positional->>x), ', ') FROM unnest(keys) x));
+	END IF;
+	-- from the last key to the first: key i sorts before, or ties and the
+	-- keys after it decide
+	FOREACH i IN ARRAY (SELECT array_agg(x ORDER BY x DESC) FROM unnest(keys) x) LOOP
+		gc := format('%s.%I', g, positional->>i);
+		nc := format('%s.%I', n, positional->>i);
+		out := format('(%s %s %s OR %s IS %s AND %s IS %s%s)',
+			gc, positional->>(i + 1), nc,
+			gc, CASE positional->>(i + 3) WHEN 'first' THEN 'NULL' ELSE 'NOT NULL' END,
+			nc, CASE positional->>(i + 3) WHEN 'first' THEN 'NOT NULL' ELSE 'NULL' END,
+			CASE WHEN out = '' THEN '' ELSE format(' OR (%s %s %s OR %s IS NULL AND %s IS NULL) AND %s',
+				gc, positional->>(i + 2), nc, gc, nc, out) END);
+	END LOOP;
+	RETURN out;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_before_sql(jsonb, text, text) IS
+'generator: whether one row sorts before another in an array placed by position';
+
 -- For a change of the correlated table c of an array whose elements are
 -- placed by position: the keys of the documents to patch (splice_keys) and
 -- the statements that remove the elements of the old rows, found by their
@@ -699,7 +742,6 @@ DECLARE
 	-- every other table of node k as ek
 	na text := CASE WHEN same THEN 'n' ELSE 'e' || c END;
 	oa text := CASE WHEN same THEN 'o' ELSE 'e' || c END;
-	sortcols text[] := ARRAY(SELECT jsonb_array_elements_text(n->'positional') OFFSET 2);
 	kn record := @extschema@.jsonb_ivm_doc_key_sql(nodes, c, na);
 	ko record := @extschema@.jsonb_ivm_doc_key_sql(nodes, c, oa);
 	olds text;
@@ -717,18 +759,18 @@ BEGIN
 		CASE WHEN n->'filter' = 'null' THEN ''
 			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 1 ELSE 3 END)) END);
 	news := format($q$SELECT s.k, array_agg(s.pos ORDER BY s.pos) AS positions,
-				jsonb_agg(s.e ORDER BY s.pos) AS news
+				jsonb_agg(s.e ORDER BY s.pos) AS news, max(s.total) AS total
 			FROM (SELECT %1$s AS k, %2$s AS e,
 				(SELECT count(*) FROM %3$I.%4$I g%5$s
-				 WHERE g.%6$I = %12$s.%6$I AND (%7$s) %8$s (%9$s)%13$s)::integer AS pos
-			FROM new_rows %12$s%10$s%11$s%14$s) s
+				 WHERE g.%6$I = %10$s.%6$I AND %7$s%11$s)::integer AS pos,
+				(SELECT count(*) FROM %3$I.%4$I g%5$s
+				 WHERE g.%6$I = %10$s.%6$I%11$s)::integer AS total
+			FROM new_rows %10$s%8$s%9$s%12$s) s
 			GROUP BY 1$q$,
 		kn.doc_key, e->>1, n->>'schema', n->>'table',
 		@extschema@.jsonb_ivm_down_sql(nodes, c, 'g', 'g_elem', 'JOIN', 'g'),
 		n->>'col',
-		(SELECT string_agg(format('g.%I', x), ', ') FROM unnest(sortcols) x),
-		n->'positional'->>1,
-		(SELECT string_agg(format('%s.%I', na, x), ', ') FROM unnest(sortcols) x),
+		@extschema@.jsonb_ivm_before_sql(n->'positional', 'g', na),
 		kn.joins,
 		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, na, 'n') END,
 		na,
@@ -736,9 +778,9 @@ BEGIN
 		CASE WHEN n->'filter' = 'null' THEN ''
 			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 0 ELSE 3 END)) END);
 	src := CASE op
-		WHEN 'INSERT' THEN format('SELECT i.k, NULL::jsonb AS olds, false AS lost, i.positions, i.news FROM (%s) i', news)
-		WHEN 'DELETE' THEN format('SELECT d.k, d.olds, d.lost, NULL::integer[] AS positions, NULL::jsonb AS news FROM (%s) d', olds)
-		ELSE format(E'SELECT coalesce(d.k, i.k) AS k, d.olds, coalesce(d.lost, false) AS lost, i.positions, i.news\n\t\t\tFROM (%s) d\n\t\t\tFULL JOIN (%s) i ON i.k = d.k', olds, news) END;
+		WHEN 'INSERT' THEN format('SELECT i.k, NULL::jsonb AS olds, false AS lost, i.positions, i.news, i.total FROM (%s) i', news)
+		WHEN 'DELETE' THEN format('SELECT d.k, d.olds, d.lost, NULL::integer[] AS positions, NULL::jsonb AS news, NULL::integer AS total FROM (%s) d', olds)
+		ELSE format(E'SELECT coalesce(d.k, i.k) AS k, d.olds, coalesce(d.lost, false) AS lost, i.positions, i.news, i.total\n\t\t\tFROM (%s) d\n\t\t\tFULL JOIN (%s) i ON i.k = d.k', olds, news) END;
 	splice_keys := array_to_string(ARRAY[
 		CASE WHEN op <> 'INSERT' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, 'old_rows') END,
 		CASE WHEN op <> 'DELETE' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, 'new_rows') END],
@@ -747,7 +789,8 @@ BEGIN
 		-- remove the elements of the old rows from %1$s, insert those of the
 		-- new rows at their positions
 		SELECT array_agg(x.k), array_agg(CASE WHEN NOT x.lost THEN %2$I.jsonb_ivm_array_splice(t.data, %3$L,
-				coalesce(x.olds, '[]'), coalesce(x.positions, '{}'), coalesce(x.news, '[]')) END)
+				coalesce(x.olds, '[]'), coalesce(x.positions, '{}'), coalesce(x.news, '[]'), %8$s,
+				x.total) END)
 		INTO patched, patches
 		FROM (%4$s) x
 		JOIN %5$I.%6$I t ON t.%7$I = x.k;
@@ -757,7 +800,8 @@ BEGIN
 		keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
 $f$,
 		n->'positional'->>0, '@extschema@', ARRAY[n->'positional'->>0], src,
-		p.schema_name, p.table_name, p.key_column);
+		p.schema_name, p.table_name, p.key_column,
+		coalesce(nodes->((n->>'element_node')::integer)->>'empty', 'NULL'));
 END
 $gen$;
 

@@ -22,6 +22,7 @@
 #include "access/genam.h"
 #include "access/table.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
@@ -43,6 +44,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
+#include "utils/syscache.h"
 #include "utils/typcache.h"
 #pragma GCC diagnostic pop
 
@@ -63,12 +65,15 @@ typedef struct PjNode
 								 * one of them is recomputed */
 	List	   *element;		/* path key, element over n, over o: the
 								 * array element an UPDATE replaces */
-	List	   *positional;		/* path key, "<" or ">", sort columns: the
+	List	   *positional;		/* path key, then as plan_positions: the
 								 * correlated table of an array whose
 								 * elements move by position */
 	int			element_node;	/* ... the node its elements are read from */
 	int			array_node;		/* of an element table: its array's
 								 * correlated table */
+	char	   *empty;			/* ... and the SQL of the constant the query
+								 * gives for an empty array (its COALESCE
+								 * default, or JSON null), or NULL */
 	List	   *filter;			/* of a correlated table: its filter over
 								 * aliases n, o, g and its own ek */
 	bool		outer_join;		/* a parent read by LEFT JOIN */
@@ -515,45 +520,78 @@ column_not_null(Oid relid, AttrNumber att)
 	return result;
 }
 
+/* An operator as SQL that names it whatever the search path. */
+static char *
+operator_sql(Oid opno)
+{
+	HeapTuple	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opno));
+	Form_pg_operator op;
+	char	   *result;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", opno);
+	op = (Form_pg_operator) GETSTRUCT(tup);
+	result = psprintf("OPERATOR(%s.%s)",
+					  quote_identifier(get_namespace_name(op->oprnamespace)),
+					  NameStr(op->oprname));
+	ReleaseSysCache(tup);
+	return result;
+}
+
 /*
  * Whether the elements of an array can be placed by position: every sort
- * key a NOT NULL column of the correlated table c, all in one direction
- * with the type's default order, so that "sorts before" is a row
- * comparison.  Sets c's positional to the direction and the columns.
+ * key a column of the correlated table c, sorted by its type's default
+ * order (either direction, NULLs first or last), so that whether a row
+ * sorts before another can be written as SQL.  Sets c's positional to "<"
+ * or ">" when that is a row comparison (one direction, NOT NULL columns,
+ * built-in operators), else to "lex", followed by four strings a sort key:
+ * the column, its ordering operator, its equality operator, and "first"
+ * or "last" for its NULLs.
  */
 static void
 plan_positions(PjState *st, Query *sq, Aggref *agg, Var *corr, int corr_node)
 {
 	PjNode	   *c = list_nth(st->nodes, corr_node);
 	Oid			relid = rt_fetch(corr->varno, sq->rtable)->relid;
-	List	   *cols = NIL;
+	List	   *keys = NIL;
+	bool		row = true;
 	int			dir = 0;
 	ListCell   *lc;
 
 	foreach(lc, agg->aggorder)
 	{
 		SortGroupClause *sgc = lfirst(lc);
-		Var		   *v = plain_var((Node *) get_sortgroupclause_tle(sgc, agg->args)->expr);
+		Node	   *expr = (Node *) get_sortgroupclause_tle(sgc, agg->args)->expr;
+		Var		   *v = plain_var(expr);
 		TypeCacheEntry *tc;
+		char	   *op;
 		int			d;
 
 		if (v == NULL || v->varno != corr->varno || v->varlevelsup != 0 ||
-			!column_not_null(relid, v->varattno))
+			exprCollation(expr) != v->varcollid)
 			return;
-		tc = lookup_type_cache(v->vartype, TYPECACHE_LT_OPR | TYPECACHE_GT_OPR);
-		if (sgc->sortop == tc->lt_opr && !sgc->nulls_first)
+		tc = lookup_type_cache(v->vartype,
+							   TYPECACHE_LT_OPR | TYPECACHE_GT_OPR | TYPECACHE_EQ_OPR);
+		if (sgc->sortop == tc->lt_opr)
 			d = 1;
-		else if (sgc->sortop == tc->gt_opr && sgc->nulls_first)
+		else if (sgc->sortop == tc->gt_opr)
 			d = -1;
 		else
 			return;
-		if (dir != 0 && d != dir)
+		if (!OidIsValid(tc->eq_opr))
 			return;
+		op = operator_sql(sgc->sortop);
+		if ((dir != 0 && d != dir) || !column_not_null(relid, v->varattno) ||
+			strncmp(op, "OPERATOR(pg_catalog.", 20) != 0)
+			row = false;
 		dir = d;
-		cols = lappend(cols, get_attname(relid, v->varattno, false));
+		keys = lappend(keys, get_attname(relid, v->varattno, false));
+		keys = lappend(keys, op);
+		keys = lappend(keys, operator_sql(tc->eq_opr));
+		keys = lappend(keys, sgc->nulls_first ? "first" : "last");
 	}
-	if (cols != NIL)
-		c->positional = lcons(dir > 0 ? "<" : ">", cols);
+	if (keys != NIL)
+		c->positional = lcons(row ? (dir > 0 ? "<" : ">") : "lex", keys);
 }
 
 /*
@@ -1258,11 +1296,21 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 		for (int i = 0; i < nargs; i += 2)
 		{
 			Node	   *v = (Node *) list_nth(f->args, i + 1);
+			char	   *empty = "'null'::jsonb";
 
 			if (IsA(v, CoalesceExpr))
-				v = (Node *) linitial(((CoalesceExpr *) v)->args);
+			{
+				List	   *args = ((CoalesceExpr *) v)->args;
+
+				v = (Node *) linitial(args);
+				empty = list_length(args) == 2 && IsA(lsecond(args), Const) ?
+					deparse_expression(lsecond(args), NIL, false, false) : NULL;
+			}
 			if (v == lfirst(lc))
+			{
 				key = list_nth(keys, i / 2);
+				n->empty = empty;
+			}
 		}
 		if (key != NULL && list_length(n->element) == 2)
 			n->element = lcons(key, n->element);
@@ -1530,6 +1578,7 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		json_strings(&s, n->positional);
 		appendStringInfo(&s, ", \"element_node\": %d", n->positional ? n->element_node : -1);
 		appendStringInfo(&s, ", \"array_node\": %d", n->element ? n->array_node : -1);
+		json_field(&s, "empty", n->element ? n->empty : NULL);
 		appendStringInfoString(&s, ", \"filter\": ");
 		json_strings(&s, n->filter);
 		appendStringInfoString(&s, ", \"joins\": ");

@@ -214,14 +214,20 @@ jsonb_ivm_array_replace(PG_FUNCTION_ARGS)
 }
 
 /*
- * jsonb_ivm_array_splice(target, array_path, olds, positions, news): in
- * the array at array_path, remove the element stored exactly as each of
- * olds, then insert news[i] so that it ends at index positions[i]
- * (ascending).  Returns NULL when the path is not an array, an old element
- * is not there exactly once, a position does not fit, or the array would
- * be empty (an empty array may print otherwise, as the query's COALESCE
- * decides): the caller then recomputes the document.  Not STRICT: a NULL
- * target gives NULL.
+ * jsonb_ivm_array_splice(target, array_path, olds, positions, news,
+ * empty, total): in the array at array_path, remove the element stored
+ * exactly as each of olds, then insert news[i] so that it ends at index
+ * positions[i] (ascending).  empty is what the query gives for an empty
+ * array (a COALESCE default, or JSON null): a value stored exactly as empty
+ * at the path counts as an empty array, and an array left empty is written
+ * as empty.  total, when not NULL, is the length the array must end with:
+ * a document that another trigger of the same statement rebuilt already
+ * (a foreign key's ON UPDATE CASCADE) holds the new elements, and is not
+ * patched twice.  Returns NULL when the path does not hold an array or
+ * empty, an old element is not there exactly once, a position does not
+ * fit, the array would not end with total elements, or it would be empty
+ * and empty is NULL (unknown): the caller then recomputes the document.
+ * Not STRICT: a NULL target gives NULL.
  */
 PG_FUNCTION_INFO_V1(jsonb_ivm_array_splice);
 Datum
@@ -232,6 +238,7 @@ jsonb_ivm_array_splice(PG_FUNCTION_ARGS)
 	JbWalk		walk;
 	JbValue		olds;
 	JbValue		news;
+	JbValue		empty;
 	ArrayType  *positions;
 	Datum	   *pos;
 	bool	   *posnull;
@@ -261,14 +268,19 @@ jsonb_ivm_array_splice(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("olds and news must be jsonb arrays, news as long as positions")));
 
+	if (!PG_ARGISNULL(5))
+		jb_root_value(PG_GETARG_JSONB_P(5), &empty);
 	sp.arr = target_array(fcinfo, &doc, &path, &walk);
-	if (sp.arr == NULL)
+	if (sp.arr == NULL && (PG_ARGISNULL(5) || walk.status != JB_WALK_FOUND ||
+						   !jb_values_identical(&walk.value, &empty)))
 		PG_RETURN_NULL();
-	len = JsonContainerSize(sp.arr);
+	len = sp.arr ? JsonContainerSize(sp.arr) : 0;
+	nold = JsonContainerSize(JbValueContainer(&olds));
+	if (nold > len)
+		PG_RETURN_NULL();
 
 	sp.removed = palloc0(sizeof(bool) * (len + 1));
 	sp.nremoved = 0;
-	nold = JsonContainerSize(JbValueContainer(&olds));
 	for (int i = 0; i < nold; i++)
 	{
 		JbValue		old;
@@ -300,8 +312,16 @@ jsonb_ivm_array_splice(PG_FUNCTION_ARGS)
 		sp.at[k] = at;
 		jb_child(JbValueContainer(&news), k, &sp.value[k]);
 	}
-	if (len - sp.nremoved + npos == 0)
+	if (!PG_ARGISNULL(6) && len - sp.nremoved + npos != PG_GETARG_INT32(6))
 		PG_RETURN_NULL();
+	if (len - sp.nremoved + npos == 0)
+	{
+		if (PG_ARGISNULL(5))
+			PG_RETURN_NULL();
+		PG_RETURN_JSONB_P(jb_write_at_path(doc, &path, &walk, &empty));
+	}
+	if (sp.arr == NULL)
+		PG_RETURN_JSONB_P(jb_write_at_path(doc, &path, &walk, &news));
 
 	PG_RETURN_JSONB_P(splice_array(doc, &walk, &sp, VARSIZE(PG_GETARG_JSONB_P(4))));
 }

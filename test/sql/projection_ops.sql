@@ -48,18 +48,32 @@ SELECT jsonb_ivm_array_replace(doc, '{a}', jsonb_build_array(doc->'a'->4999), '[
 FROM big;
 
 -- section: jsonb_ivm_array_splice: remove by value, insert at final indexes
-SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[2]', '{0, 3}', '["x", "y"]');
-SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[]', '{1}', '["x"]');
-SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[3, 1]', '{}', '[]');
-SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[1]', '{2}', '[1]');	-- a move
-SELECT jsonb_ivm_array_splice('{"a": []}', '{a}', '[]', '{0}', '[{"k": 1.50}]');
-SELECT jsonb_ivm_array_splice('{"a": [1, 1]}', '{a}', '[1]', '{}', '[]') IS NULL AS repeated;
-SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[1, 2]', '{}', '[]') IS NULL AS emptied;
-SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[]', '{3}', '["x"]') IS NULL AS past_the_end;
-SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[]', '{1, 1}', '["x", "y"]') IS NULL AS not_ascending;
-SELECT jsonb_ivm_array_splice('{"a": null}', '{a}', '[]', '{0}', '["x"]') IS NULL AS not_an_array;
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[2]', '{0, 3}', '["x", "y"]', NULL, NULL);
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[]', '{1}', '["x"]', NULL, NULL);
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[3, 1]', '{}', '[]', NULL, NULL);
+SELECT jsonb_ivm_array_splice('{"a": [1, 2, 3]}', '{a}', '[1]', '{2}', '[1]', NULL, NULL);	-- a move
+SELECT jsonb_ivm_array_splice('{"a": []}', '{a}', '[]', '{0}', '[{"k": 1.50}]', NULL, NULL);
+SELECT jsonb_ivm_array_splice('{"a": [1, 1]}', '{a}', '[1]', '{}', '[]', NULL, NULL) IS NULL AS repeated;
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[1, 2]', '{}', '[]', NULL, NULL) IS NULL AS emptied;
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[]', '{3}', '["x"]', NULL, NULL) IS NULL AS past_the_end;
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[]', '{1, 1}', '["x", "y"]', NULL, NULL) IS NULL AS not_ascending;
+SELECT jsonb_ivm_array_splice('{"a": null}', '{a}', '[]', '{0}', '["x"]', NULL, NULL) IS NULL AS not_an_array;
+-- empty: what the query gives for an empty array, read and written as one
+SELECT jsonb_ivm_array_splice('{"a": null, "b": 1}', '{a}', '[]', '{0, 1}', '["x", 2.50]', 'null', NULL);
+SELECT jsonb_ivm_array_splice('{"a": "none"}', '{a}', '[]', '{0}', '["x"]', '"none"', NULL);
+SELECT jsonb_ivm_array_splice('{"a": [1, 2], "b": 1}', '{a}', '[1, 2]', '{}', '[]', 'null', NULL);
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[2, 1]', '{}', '[]', '[]', NULL);
+SELECT jsonb_ivm_array_splice('{"a": [1]}', '{a}', '[1]', '{}', '[]', '{"none": true}', NULL);
+SELECT jsonb_ivm_array_splice('{"a": null}', '{a}', '[1]', '{}', '[]', 'null', NULL) IS NULL AS nothing_to_remove;
+SELECT jsonb_ivm_array_splice('{"a": null}', '{a}', '[]', '{0}', '["x"]', '[]', NULL) IS NULL AS not_empty;
+SELECT jsonb_ivm_array_splice('{"a": null}', '{a}', '[]', '{1}', '["x"]', 'null', NULL) IS NULL AS past_the_end;
+SELECT jsonb_ivm_array_splice('{"b": 1}', '{a}', '[]', '{0}', '["x"]', 'null', NULL) IS NULL AS missing;
+-- total: the length the array must end with
+SELECT jsonb_ivm_array_splice('{"a": [1, 2]}', '{a}', '[1]', '{0}', '["x"]', NULL, 2);
+SELECT jsonb_ivm_array_splice('{"a": ["x"]}', '{a}', '[]', '{0}', '["x"]', NULL, 1) IS NULL AS holds_them_already;
+SELECT jsonb_ivm_array_splice('{"a": null}', '{a}', '[]', '{0}', '["x"]', 'null', 2) IS NULL AS one_missing;
 -- fails: positions and news differ in length
-SELECT jsonb_ivm_array_splice('{"a": [1]}', '{a}', '[]', '{0}', '[]');
+SELECT jsonb_ivm_array_splice('{"a": [1]}', '{a}', '[]', '{0}', '[]', NULL, NULL);
 
 -- section: splice byte-exact with the native rebuild, across the stride:
 -- remove element r, insert a new one at index i of the result
@@ -67,7 +81,7 @@ SELECT count(*) AS differing
 FROM generate_series(2, 70) n, generate_series(0, 69) r, generate_series(0, 69) i
 WHERE r < n AND i < n AND (r + i) % 11 = 0 AND (
 	SELECT jsonb_ivm_array_splice(jsonb_build_object('k', jsonb_agg(jsonb_build_object('id', g) ORDER BY g)),
-		'{k}', jsonb_build_array(jsonb_build_object('id', r)), ARRAY[i], '[{"new": 1.0}]')::text
+		'{k}', jsonb_build_array(jsonb_build_object('id', r)), ARRAY[i], '[{"new": 1.0}]', NULL, NULL)::text
 	FROM generate_series(0, n - 1) g)
 	IS DISTINCT FROM (
 	SELECT jsonb_build_object('k', jsonb_agg(e ORDER BY o))::text

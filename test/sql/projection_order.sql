@@ -1,0 +1,120 @@
+-- Arrays placed by position whatever their ORDER BY: several sort keys in
+-- mixed directions, nullable sort keys with NULLS FIRST or LAST, and a
+-- type whose default order comes from an operator class outside
+-- pg_catalog.  Elements are inserted, removed and moved (explain says
+-- so), and after each statement every projection equals its query.
+SET client_min_messages = warning;
+
+-- an enum whose default btree order is the reverse of its declaration,
+-- with operators in schema rev
+CREATE SCHEMA rev;
+CREATE TYPE rev.level AS ENUM ('low', 'mid', 'high');
+CREATE FUNCTION rev.lt(rev.level, rev.level) RETURNS boolean
+	LANGUAGE sql IMMUTABLE AS 'SELECT pg_catalog.enum_gt($1, $2)';
+CREATE FUNCTION rev.le(rev.level, rev.level) RETURNS boolean
+	LANGUAGE sql IMMUTABLE AS 'SELECT pg_catalog.enum_ge($1, $2)';
+CREATE FUNCTION rev.gt(rev.level, rev.level) RETURNS boolean
+	LANGUAGE sql IMMUTABLE AS 'SELECT pg_catalog.enum_lt($1, $2)';
+CREATE FUNCTION rev.ge(rev.level, rev.level) RETURNS boolean
+	LANGUAGE sql IMMUTABLE AS 'SELECT pg_catalog.enum_le($1, $2)';
+CREATE FUNCTION rev.eq(rev.level, rev.level) RETURNS boolean
+	LANGUAGE sql IMMUTABLE AS 'SELECT pg_catalog.enum_eq($1, $2)';
+CREATE FUNCTION rev.cmp(rev.level, rev.level) RETURNS integer
+	LANGUAGE sql IMMUTABLE AS 'SELECT pg_catalog.enum_cmp($2, $1)';
+CREATE OPERATOR rev.< (FUNCTION = rev.lt, LEFTARG = rev.level, RIGHTARG = rev.level);
+CREATE OPERATOR rev.<= (FUNCTION = rev.le, LEFTARG = rev.level, RIGHTARG = rev.level);
+CREATE OPERATOR rev.> (FUNCTION = rev.gt, LEFTARG = rev.level, RIGHTARG = rev.level);
+CREATE OPERATOR rev.= (FUNCTION = rev.eq, LEFTARG = rev.level, RIGHTARG = rev.level);
+CREATE OPERATOR rev.>= (FUNCTION = rev.ge, LEFTARG = rev.level, RIGHTARG = rev.level);
+CREATE OPERATOR CLASS rev.level_ops DEFAULT FOR TYPE rev.level USING btree AS
+	OPERATOR 1 rev.<, OPERATOR 2 rev.<=, OPERATOR 3 rev.=,
+	OPERATOR 4 rev.>=, OPERATOR 5 rev.>, FUNCTION 1 rev.cmp(rev.level, rev.level);
+
+CREATE TABLE team (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE member (
+	id integer PRIMARY KEY,
+	team_id integer REFERENCES team ON UPDATE CASCADE,
+	name text NOT NULL,
+	joined date NOT NULL,
+	rank integer,
+	level rev.level NOT NULL,
+	active boolean NOT NULL DEFAULT true
+);
+INSERT INTO team VALUES (1, 'core'), (2, 'docs'), (3, 'empty');
+INSERT INTO member VALUES
+	(1, 1, 'Ann', '2024-01-05', 2, 'mid', true), (2, 1, 'Ben', '2024-01-05', NULL, 'high', true),
+	(3, 1, 'Cid', '2023-06-01', 1, 'low', true), (4, 1, 'Dot', '2024-02-01', NULL, 'mid', true),
+	(5, 2, 'Eli', '2022-12-31', 3, 'high', true), (6, 2, 'Fay', '2024-01-05', 2, 'low', false),
+	(7, NULL, 'Gus', '2020-01-01', 1, 'mid', true);
+
+\set ECHO none
+\i test/lib/projection.sql
+\set ECHO all
+
+SELECT jsonb_ivm_create_projection('team_doc', $q$
+	SELECT t.id, jsonb_build_object('name', t.name,
+		'newest', coalesce((SELECT jsonb_agg(jsonb_build_object('id', m.id, 'name', m.name)
+				ORDER BY m.joined DESC, m.id)
+			FROM member m WHERE m.team_id = t.id), '[]'),
+		'ranked', (SELECT jsonb_agg(jsonb_build_object('id', m.id, 'rank', m.rank)
+				ORDER BY m.rank NULLS FIRST, m.id DESC)
+			FROM member m WHERE m.team_id = t.id),
+		'best', coalesce((SELECT jsonb_agg(m.name ORDER BY m.rank DESC NULLS LAST, m.id)
+			FROM member m WHERE m.team_id = t.id AND m.active), '[]'),
+		'levels', coalesce((SELECT jsonb_agg(jsonb_build_object('name', m.name, 'level', m.level)
+				ORDER BY m.level, m.id)
+			FROM member m WHERE m.team_id = t.id), '[]')) AS data
+	FROM team t$q$);
+SELECT * FROM jsonb_ivm_explain_projection('team_doc') WHERE source = 'public.member';
+SELECT * FROM all_checks();
+SELECT id, data FROM team_doc ORDER BY id;
+
+-- every change below is spliced, arrays that become empty or leave it
+-- included: the recompute function is not called (counted in this
+-- transaction)
+SET track_functions = 'pl';
+BEGIN;
+-- insert at every kind of position: first, last, among NULLs, ties on the
+-- first key broken by the second
+INSERT INTO member VALUES (8, 1, 'Hal', '2024-01-05', NULL, 'low', true),
+	(9, 1, 'Ivy', '2025-01-01', 0, 'high', true), (10, 3, 'Jo', '2019-01-01', NULL, 'mid', true);
+SELECT * FROM all_checks();
+-- moves: a sort key to and from NULL, the first key into a tie, the enum
+UPDATE member SET rank = NULL WHERE id = 3;
+SELECT * FROM all_checks();
+UPDATE member SET rank = 5 WHERE id = 2;
+SELECT * FROM all_checks();
+UPDATE member SET joined = '2024-01-05' WHERE id = 4;
+SELECT * FROM all_checks();
+UPDATE member SET level = 'high' WHERE id IN (1, 3);
+SELECT * FROM all_checks();
+-- the filter of one array only, and a move between teams
+UPDATE member SET active = NOT active WHERE id IN (5, 6);
+SELECT * FROM all_checks();
+UPDATE member SET team_id = 2, rank = NULL WHERE id = 1;
+SELECT * FROM all_checks();
+UPDATE member SET team_id = 1 WHERE id = 7;
+SELECT * FROM all_checks();
+-- a bulk statement that reorders a whole group
+UPDATE member SET rank = coalesce(10 - rank, 7), joined = joined - id WHERE team_id = 1;
+SELECT * FROM all_checks();
+DELETE FROM member WHERE id IN (2, 9);
+SELECT * FROM all_checks();
+SELECT id, data FROM team_doc ORDER BY id;
+DELETE FROM member WHERE team_id = 3;
+SELECT * FROM all_checks();
+SELECT id, data FROM team_doc WHERE id = 3;
+SELECT count(*) AS recomputes FROM pg_stat_xact_user_functions
+WHERE funcname = 'team_doc_ivm_recompute';
+COMMIT;
+-- a key change of the root: the document is rebuilt under its new key,
+-- and the cascaded UPDATE of its members must not insert them again
+UPDATE team SET id = 4 WHERE id = 1;
+SELECT * FROM all_checks();
+UPDATE team SET id = 1 WHERE id = 4;
+SELECT * FROM all_checks();
+
+SELECT jsonb_ivm_drop_projection('team_doc');
+DROP TABLE member, team;
+DROP SCHEMA rev CASCADE;
+DROP FUNCTION all_checks();
