@@ -7,9 +7,12 @@ OBJS = src/jsonb_ivm.o src/jsonb_splice.o src/path.o \
 	src/projection_analyze.o src/projection_ops.o
 PG_CPPFLAGS += -DJSONB_IVM_VERSION=\"$(EXTVERSION)\"
 
-# sql/jsonb_ivm.sql is the current version; every other script in sql/ is
-# a released full script or an upgrade script, installed as it is
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+# sql/jsonb_ivm.sql is the current version; the upgrade from the last
+# release is built from it (what follows "-- Since <version>."); every
+# other script in sql/ is a released full or upgrade script, as it is
+UPGRADE_FROM = 0.2
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql \
+	sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 TESTS = $(sort $(wildcard test/sql/*.sql))
@@ -41,6 +44,12 @@ $(OBJS): src/jsonb_ivm.h src/compat.h
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
+
+sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	{ printf '%s\n' "/* $(@F): built by make from $<, from its '-- Since $(EXTVERSION).' on */" \
+		'-- complain if script is sourced in psql, rather than via ALTER EXTENSION' \
+		"\\echo Use \"ALTER EXTENSION $(EXTENSION) UPDATE TO '$(EXTVERSION)'\" to load this file. \\quit" ''; \
+	  sed -n '/^-- Since $(EXTVERSION)\./,$$p' $<; } >$@
 
 test/specs/%.spec: test/specs/%.spec.in test/specs/inline.pl \
 		$(wildcard fixtures/*.sql recipes/*.sql test/lib/*.sql)
