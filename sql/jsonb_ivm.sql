@@ -728,8 +728,11 @@ COMMENT ON FUNCTION jsonb_ivm_before_sql(jsonb, text, text) IS
 -- the statements that remove the elements of the old rows, found by their
 -- exact value, and insert those of the new rows at their ORDER BY index,
 -- the number of rows of their group that sort before them (splice_sql).
+-- op 'OUTER': rows (a FROM item) are rows of c that did not change but
+-- whose elements did; each element at their index is rebuilt.
 CREATE FUNCTION jsonb_ivm_splice_sql(p @extschema@.jsonb_ivm_projection,
-	c integer, op text, OUT splice_keys text, OUT splice_sql text)
+	c integer, op text, rows text DEFAULT 'new_rows',
+	OUT splice_keys text, OUT splice_sql text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $gen$
@@ -765,7 +768,7 @@ BEGIN
 				 WHERE g.%6$I = %10$s.%6$I AND %7$s%11$s)::integer AS pos,
 				(SELECT count(*) FROM %3$I.%4$I g%5$s
 				 WHERE g.%6$I = %10$s.%6$I%11$s)::integer AS total
-			FROM new_rows %10$s%8$s%9$s%12$s) s
+			FROM %13$s %10$s%8$s%9$s%12$s) s
 			GROUP BY 1$q$,
 		kn.doc_key, e->>1, n->>'schema', n->>'table',
 		@extschema@.jsonb_ivm_down_sql(nodes, c, 'g', 'g_elem', 'JOIN', 'g'),
@@ -776,20 +779,23 @@ BEGIN
 		na,
 		CASE WHEN n->'filter' = 'null' THEN '' ELSE ' AND ' || (n->'filter'->>2) END,
 		CASE WHEN n->'filter' = 'null' THEN ''
-			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 0 ELSE 3 END)) END);
+			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 0 ELSE 3 END)) END,
+		rows);
 	src := CASE op
 		WHEN 'INSERT' THEN format('SELECT i.k, NULL::jsonb AS olds, false AS lost, i.positions, i.news, i.total FROM (%s) i', news)
+		WHEN 'OUTER' THEN format('SELECT i.k, false AS lost, i.positions, i.news, i.total FROM (%s) i', news)
 		WHEN 'DELETE' THEN format('SELECT d.k, d.olds, d.lost, NULL::integer[] AS positions, NULL::jsonb AS news, NULL::integer AS total FROM (%s) d', olds)
 		ELSE format(E'SELECT coalesce(d.k, i.k) AS k, d.olds, coalesce(d.lost, false) AS lost, i.positions, i.news, i.total\n\t\t\tFROM (%s) d\n\t\t\tFULL JOIN (%s) i ON i.k = d.k', olds, news) END;
-	splice_keys := array_to_string(ARRAY[
+	splice_keys := CASE WHEN op = 'OUTER' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, rows)
+		ELSE array_to_string(ARRAY[
 		CASE WHEN op <> 'INSERT' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, 'old_rows') END,
 		CASE WHEN op <> 'DELETE' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, 'new_rows') END],
-		E'\n\t\t\t\tUNION ALL ');
+		E'\n\t\t\t\tUNION ALL ') END;
 	splice_sql := format($f$
 		-- remove the elements of the old rows from %1$s, insert those of the
 		-- new rows at their positions
 		SELECT array_agg(x.k), array_agg(CASE WHEN NOT x.lost THEN %2$I.jsonb_ivm_array_splice(t.data, %3$L,
-				coalesce(x.olds, '[]'), coalesce(x.positions, '{}'), coalesce(x.news, '[]'), %8$s,
+				%9$s, coalesce(x.positions, '{}'), coalesce(x.news, '[]'), %8$s,
 				x.total) END)
 		INTO patched, patches
 		FROM (%4$s) x
@@ -801,12 +807,32 @@ BEGIN
 $f$,
 		n->'positional'->>0, '@extschema@', ARRAY[n->'positional'->>0], src,
 		p.schema_name, p.table_name, p.key_column,
-		coalesce(nodes->((n->>'element_node')::integer)->>'empty', 'NULL'));
+		coalesce(nodes->((n->>'element_node')::integer)->>'empty', 'NULL'),
+		CASE WHEN op = 'OUTER' THEN format(
+			'(SELECT jsonb_agg(t.data #> (%L::text[] || q::text) ORDER BY q) FROM unnest(x.positions) q)',
+			ARRAY[n->'positional'->>0])
+			ELSE 'coalesce(x.olds, ''[]'')' END);
 END
 $gen$;
 
-COMMENT ON FUNCTION jsonb_ivm_splice_sql(@extschema@.jsonb_ivm_projection, integer, text) IS
+COMMENT ON FUNCTION jsonb_ivm_splice_sql(@extschema@.jsonb_ivm_projection, integer, text, text) IS
 'generator: the removal and positional insertion of the array elements of changed rows';
+
+-- The rows of the correlated table c of an array whose elements read the
+-- rows of node i (read from rows, a FROM item), once each.
+CREATE FUNCTION jsonb_ivm_rows_above_sql(nodes jsonb, i integer, c integer, rows text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN format('(SELECT DISTINCT ON (e%1$s.ctid) e%1$s.* FROM %2$s n%3$s)',
+		c, rows, (@extschema@.jsonb_ivm_doc_key_sql(nodes, i)).joins);
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_rows_above_sql(jsonb, integer, integer, text) IS
+'generator: the rows of an array''s correlated table whose elements changed rows are read by';
 
 -- The statement-level trigger function of one source table: lock what the
 -- changed rows link to, collect the keys of the documents they belong to,
@@ -848,6 +874,17 @@ BEGIN
 			-- every change of the rows of this node is spliced
 			FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
 				m := @extschema@.jsonb_ivm_splice_sql(p, i, op);
+				surgical_keys := jsonb_set(surgical_keys, ARRAY[op], surgical_keys->op || to_jsonb(m.splice_keys));
+				surgical := jsonb_set(surgical, ARRAY[op], to_jsonb((surgical->>op) || m.splice_sql));
+			END LOOP;
+		ELSIF (nodes->i->>'outer')::integer >= 0 THEN
+			-- every change of the rows of this node rebuilds the elements
+			-- of the array above that read them, in place
+			FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
+				m := @extschema@.jsonb_ivm_splice_sql(p, (nodes->i->>'outer')::integer, 'OUTER',
+					@extschema@.jsonb_ivm_rows_above_sql(nodes, i, (nodes->i->>'outer')::integer,
+						CASE op WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
+							ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END));
 				surgical_keys := jsonb_set(surgical_keys, ARRAY[op], surgical_keys->op || to_jsonb(m.splice_keys));
 				surgical := jsonb_set(surgical, ARRAY[op], to_jsonb((surgical->>op) || m.splice_sql));
 			END LOOP;
@@ -1204,6 +1241,8 @@ AS $$
 			WHEN 'DELETE' THEN 'remove element from %s'
 			ELSE 'remove element from %s and insert it at its position' END,
 			n->'positional'->>0)
+		WHEN (n->>'outer')::integer >= 0 THEN format('rebuild element at its position in %s',
+			n->>'outer_key')
 		WHEN change <> 'UPDATE' THEN 'recompute document'
 		WHEN n->'element' <> 'null' THEN format(
 			'replace element in %s; recompute document when %s',

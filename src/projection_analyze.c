@@ -71,6 +71,9 @@ typedef struct PjNode
 	int			element_node;	/* ... the node its elements are read from */
 	int			array_node;		/* of an element table: its array's
 								 * correlated table */
+	int			outer;			/* the correlated table of the array whose
+								 * elements a change of this node's rows
+								 * rewrites in place, or -1 */
 	char	   *empty;			/* ... and the SQL of the constant the query
 								 * gives for an empty array (its COALESCE
 								 * default, or JSON null), or NULL */
@@ -171,6 +174,7 @@ add_node(PjState *st, Oid relid, int up, AttrNumber col, AttrNumber up_col,
 	n->role = role;
 	n->path = path_text(path);
 	n->array_node = -1;
+	n->outer = -1;
 	st->nodes = lappend(st->nodes, n);
 	return list_length(st->nodes) - 1;
 }
@@ -866,7 +870,7 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 							   bms_make_singleton(corr_inner->varno)))
 					wholerow = true;
 			if (!wholerow && list_length(quals) == ntables + list_length(filters) &&
-				on_path == ntables && !contain_subplans(elem))
+				on_path == ntables)
 			{
 				Bitmapset  *elsewhere = vars_in((Node *) quals, t)->atts;
 				PjNode	   *tn = list_nth(st->nodes, rt_node[t]);
@@ -1129,6 +1133,7 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 	List	   *keys = NIL;
 	PjNode	   *root = linitial(st->nodes);
 	ListCell   *lc;
+	ListCell   *lc2;
 
 	if (!IsA(f, FuncExpr) || !is_catalog_function(f->funcid, "jsonb_build_object"))
 	{
@@ -1328,6 +1333,36 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 					  c->positional);
 		else
 			c->positional = NIL;
+	}
+
+	/*
+	 * A node inside the element of an array placed by position, below a
+	 * subquery of that element (a nested array, a parent read by scalar
+	 * subquery): its rows change elements but never which rows of the
+	 * array's correlated table have one, so each changed element is
+	 * rebuilt in place, at its position.  Not for a table read twice.
+	 */
+	foreach(lc, st->nodes)
+	{
+		PjNode	   *n = lfirst(lc);
+		bool		below_subquery = false;
+		bool		once = true;
+
+		foreach(lc2, st->nodes)
+			if (lfirst(lc2) != n && ((PjNode *) lfirst(lc2))->relid == n->relid)
+				once = false;
+		for (PjNode *k = n; once && k->up >= 0; k = list_nth(st->nodes, k->up))
+		{
+			PjNode	   *up = list_nth(st->nodes, k->up);
+
+			below_subquery |= strcmp(k->role, "joined") != 0;
+			if (up->positional != NIL)
+			{
+				if (below_subquery)
+					n->outer = k->up;
+				break;
+			}
+		}
 	}
 
 	/* the root's keys */
@@ -1543,6 +1578,7 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 				((PjNode *) lfirst(lc2))->merge = NIL;
 				((PjNode *) lfirst(lc2))->element = NIL;
 				((PjNode *) lfirst(lc2))->positional = NIL;
+				((PjNode *) lfirst(lc2))->outer = -1;
 			}
 		}
 	}
@@ -1579,6 +1615,9 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		appendStringInfo(&s, ", \"element_node\": %d", n->positional ? n->element_node : -1);
 		appendStringInfo(&s, ", \"array_node\": %d", n->element ? n->array_node : -1);
 		json_field(&s, "empty", n->element ? n->empty : NULL);
+		appendStringInfo(&s, ", \"outer\": %d", n->outer);
+		json_field(&s, "outer_key", n->outer >= 0 ?
+				   linitial(((PjNode *) list_nth(st.nodes, n->outer))->positional) : NULL);
 		appendStringInfoString(&s, ", \"filter\": ");
 		json_strings(&s, n->filter);
 		appendStringInfoString(&s, ", \"joins\": ");

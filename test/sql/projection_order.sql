@@ -31,21 +31,30 @@ CREATE OPERATOR CLASS rev.level_ops DEFAULT FOR TYPE rev.level USING btree AS
 	OPERATOR 4 rev.>=, OPERATOR 5 rev.>, FUNCTION 1 rev.cmp(rev.level, rev.level);
 
 CREATE TABLE team (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE badge (id integer PRIMARY KEY, label text NOT NULL);
 CREATE TABLE member (
 	id integer PRIMARY KEY,
 	team_id integer REFERENCES team ON UPDATE CASCADE,
+	badge_id integer REFERENCES badge,
 	name text NOT NULL,
 	joined date NOT NULL,
 	rank integer,
 	level rev.level NOT NULL,
 	active boolean NOT NULL DEFAULT true
 );
+CREATE TABLE skill (
+	id integer PRIMARY KEY,
+	member_id integer NOT NULL REFERENCES member ON DELETE CASCADE,
+	name text NOT NULL
+);
 INSERT INTO team VALUES (1, 'core'), (2, 'docs'), (3, 'empty');
+INSERT INTO badge VALUES (1, 'gold'), (2, 'silver');
 INSERT INTO member VALUES
-	(1, 1, 'Ann', '2024-01-05', 2, 'mid', true), (2, 1, 'Ben', '2024-01-05', NULL, 'high', true),
-	(3, 1, 'Cid', '2023-06-01', 1, 'low', true), (4, 1, 'Dot', '2024-02-01', NULL, 'mid', true),
-	(5, 2, 'Eli', '2022-12-31', 3, 'high', true), (6, 2, 'Fay', '2024-01-05', 2, 'low', false),
-	(7, NULL, 'Gus', '2020-01-01', 1, 'mid', true);
+	(1, 1, 1, 'Ann', '2024-01-05', 2, 'mid', true), (2, 1, NULL, 'Ben', '2024-01-05', NULL, 'high', true),
+	(3, 1, 2, 'Cid', '2023-06-01', 1, 'low', true), (4, 1, 1, 'Dot', '2024-02-01', NULL, 'mid', true),
+	(5, 2, 2, 'Eli', '2022-12-31', 3, 'high', true), (6, 2, NULL, 'Fay', '2024-01-05', 2, 'low', false),
+	(7, NULL, 1, 'Gus', '2020-01-01', 1, 'mid', true);
+INSERT INTO skill VALUES (1, 1, 'sql'), (2, 1, 'c'), (3, 3, 'perl'), (4, 5, 'sql');
 
 \set ECHO none
 \i test/lib/projection.sql
@@ -53,7 +62,10 @@ INSERT INTO member VALUES
 
 SELECT jsonb_ivm_create_projection('team_doc', $q$
 	SELECT t.id, jsonb_build_object('name', t.name,
-		'newest', coalesce((SELECT jsonb_agg(jsonb_build_object('id', m.id, 'name', m.name)
+		'newest', coalesce((SELECT jsonb_agg(jsonb_build_object('id', m.id, 'name', m.name,
+					'badge', (SELECT b.label FROM badge b WHERE b.id = m.badge_id),
+					'skills', coalesce((SELECT jsonb_agg(k.name ORDER BY k.name, k.id)
+						FROM skill k WHERE k.member_id = m.id), '[]'))
 				ORDER BY m.joined DESC, m.id)
 			FROM member m WHERE m.team_id = t.id), '[]'),
 		'ranked', (SELECT jsonb_agg(jsonb_build_object('id', m.id, 'rank', m.rank)
@@ -65,19 +77,35 @@ SELECT jsonb_ivm_create_projection('team_doc', $q$
 				ORDER BY m.level, m.id)
 			FROM member m WHERE m.team_id = t.id), '[]')) AS data
 	FROM team t$q$);
-SELECT * FROM jsonb_ivm_explain_projection('team_doc') WHERE source = 'public.member';
+SELECT * FROM jsonb_ivm_explain_projection('team_doc')
+WHERE source IN ('public.member', 'public.skill', 'public.badge');
 SELECT * FROM all_checks();
 SELECT id, data FROM team_doc ORDER BY id;
 
 -- every change below is spliced, arrays that become empty or leave it
--- included: the recompute function is not called (counted in this
--- transaction)
+-- included, and the recompute function is called once (counted in this
+-- transaction): deleting Ben (2) deletes his skill by ON DELETE CASCADE
+-- before his element is looked up, so it is not found as stored
 SET track_functions = 'pl';
 BEGIN;
 -- insert at every kind of position: first, last, among NULLs, ties on the
 -- first key broken by the second
-INSERT INTO member VALUES (8, 1, 'Hal', '2024-01-05', NULL, 'low', true),
-	(9, 1, 'Ivy', '2025-01-01', 0, 'high', true), (10, 3, 'Jo', '2019-01-01', NULL, 'mid', true);
+INSERT INTO member VALUES (8, 1, 2, 'Hal', '2024-01-05', NULL, 'low', true),
+	(9, 1, NULL, 'Ivy', '2025-01-01', 0, 'high', true), (10, 3, 1, 'Jo', '2019-01-01', NULL, 'mid', true);
+SELECT * FROM all_checks();
+-- the nested array and the parent inside an element: the element is
+-- rebuilt at its position
+INSERT INTO skill VALUES (5, 8, 'go'), (6, 8, 'ada'), (7, 2, 'sql');
+SELECT * FROM all_checks();
+UPDATE skill SET name = 'zig' WHERE id IN (1, 6);
+SELECT * FROM all_checks();
+UPDATE skill SET member_id = 4 WHERE member_id = 1;
+SELECT * FROM all_checks();
+DELETE FROM skill WHERE id = 3;
+SELECT * FROM all_checks();
+UPDATE badge SET label = 'platinum' WHERE id = 1;
+SELECT * FROM all_checks();
+UPDATE member SET badge_id = 2 WHERE id = 2;
 SELECT * FROM all_checks();
 -- moves: a sort key to and from NULL, the first key into a tie, the enum
 UPDATE member SET rank = NULL WHERE id = 3;
@@ -115,6 +143,6 @@ UPDATE team SET id = 1 WHERE id = 4;
 SELECT * FROM all_checks();
 
 SELECT jsonb_ivm_drop_projection('team_doc');
-DROP TABLE member, team;
+DROP TABLE skill, member, badge, team;
 DROP SCHEMA rev CASCADE;
 DROP FUNCTION all_checks();
