@@ -847,7 +847,12 @@ DECLARE
 	rr boolean := current_setting('transaction_isolation') IN ('repeatable read', 'serializable');
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
-		-- no transition table: every document may have changed
+		-- no transition table: every document may have changed.  TRUNCATE
+		-- waits for the table's writers, but a snapshot older than their
+		-- commit does not see the documents they wrote
+		IF rr THEN
+			PERFORM %14$I.jsonb_ivm_check_snapshot(%15$L, '{}'::integer[]);
+		END IF;
 		PERFORM %1$I.%10$I(ARRAY(SELECT %7$I FROM %1$I.%3$I
 			UNION SELECT %7$I FROM %1$I.%8$I ORDER BY 1));
 		RETURN NULL;
@@ -863,7 +868,8 @@ END
 $body$$f$,
 		p.schema_name, fname, p.table_name, source_schema, source_table, key_type,
 		p.key_column, p.definition_view, format('%I.%I', p.schema_name, p.table_name),
-		recompute, branch->>'INSERT', branch->>'UPDATE', branch->>'DELETE');
+		recompute, branch->>'INSERT', branch->>'UPDATE', branch->>'DELETE',
+		'@extschema@', format('SELECT t.ctid FROM %I.%I t', p.schema_name, p.table_name));
 END
 $gen$;
 

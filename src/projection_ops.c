@@ -378,10 +378,11 @@ snapshot_tids(SPIPlanPtr plan, Datum arg, Snapshot snapshot, uint64 *n)
  * latest snapshot than under the transaction's.  The generated code asks it
  * for the rows that link to the rows a statement changed: a concurrent
  * transaction that committed a new link is invisible to the snapshot, and
- * locking a row it only locked raises nothing.  SERIALIZABLE detects
- * conflicts with serializable transactions only, not with a READ COMMITTED
- * one.  Does nothing under READ COMMITTED, whose statements see every
- * commit.
+ * locking a row it only locked raises nothing.  After a TRUNCATE, it asks
+ * for the projection's rows, which the recomputation must all see.
+ * SERIALIZABLE detects conflicts with serializable transactions only, not
+ * with a READ COMMITTED one.  Does nothing under READ COMMITTED, whose
+ * statements see every commit.
  */
 PG_FUNCTION_INFO_V1(jsonb_ivm_check_snapshot);
 Datum
@@ -413,7 +414,7 @@ jsonb_ivm_check_snapshot(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not serialize access due to concurrent update"),
-				 errdetail("A concurrent transaction changed rows that link to the changed rows of a projection's source.")));
+				 errdetail("A concurrent transaction changed rows that the maintenance of a projection reads.")));
 	SPI_finish();
 	PG_RETURN_VOID();
 }
