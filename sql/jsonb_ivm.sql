@@ -134,7 +134,7 @@ AS 'MODULE_PATHNAME', 'jsonb_ivm_check_snapshot'
 LANGUAGE C VOLATILE STRICT;
 
 COMMENT ON FUNCTION jsonb_ivm_check_snapshot(text, anyarray) IS
-'under REPEATABLE READ, a serialization failure when the rows a query (of tids, $1 = arg) finds differ under the latest snapshot';
+'under REPEATABLE READ or SERIALIZABLE, a serialization failure when the rows a query (of tids, $1 = arg) finds differ under the latest snapshot';
 
 -------------------------------------------------------------------------
 -- Projections: a table kept equal to a query by generated triggers
@@ -304,13 +304,14 @@ COMMENT ON FUNCTION jsonb_ivm_keys_sql(jsonb, integer, text) IS
 'generator: the keys of the documents that rows of a source node belong to';
 
 -- The statement lock, a PERFORM ... FOR <strength> without its semicolon,
--- as generated code runs it.  Under REPEATABLE READ, a lock that has to
--- wait for a concurrent transaction is still taken, but then raises a
--- serialization failure: that transaction may have changed which rows the
--- maintenance must patch (a new link, a row moved), and this transaction's
--- snapshot cannot see it.  A row the other transaction updated raises the
--- same error in core already; one it only locked does not.  The function
--- that runs it declares rr.
+-- as generated code runs it.  Under REPEATABLE READ and SERIALIZABLE, a
+-- lock that has to wait for a concurrent transaction is still taken, but
+-- then raises a serialization failure: that transaction may have changed
+-- which rows the maintenance must patch (a new link, a row moved), and this
+-- transaction's snapshot cannot see it.  A row the other transaction
+-- updated raises the same error in core already; one it only locked does
+-- not, and SERIALIZABLE's own detection sees serializable transactions
+-- only.  The function that runs it declares rr, true at both levels.
 CREATE FUNCTION jsonb_ivm_lock_sql(lock text)
 RETURNS text
 LANGUAGE sql IMMUTABLE
@@ -332,7 +333,7 @@ $f$, lock)
 $sql$;
 
 COMMENT ON FUNCTION jsonb_ivm_lock_sql(text) IS
-'generator: a lock taken by generated code, a serialization failure under REPEATABLE READ when it waits';
+'generator: a lock taken by generated code, a serialization failure under REPEATABLE READ or SERIALIZABLE when it waits';
 
 -- Statements that lock FOR SHARE the rows of node d whose col is among
 -- vals, and below them their own linked rows: a trigger copies from them,
@@ -366,7 +367,8 @@ COMMENT ON FUNCTION jsonb_ivm_locks_sql(jsonb, integer, text) IS
 
 -- Statements about the rows up the chain from changed rows of node i (read
 -- from rows, a FROM item), nearest first, while the nodes have the given
--- role:
+-- role ('parent' includes 'joined', a table an array's elements join by
+-- its key):
 -- - 'child': lock FOR SHARE the rows up its foreign keys toward the root,
 --   whether the root's filter keeps them or not.  A trigger decides from
 --   them which documents to patch, so a concurrent UPDATE of one of them (a
@@ -375,12 +377,15 @@ COMMENT ON FUNCTION jsonb_ivm_locks_sql(jsonb, integer, text) IS
 --   is locked by its own statement, which sees the rows as the wait for the
 --   level below left them.  The foreign key checks take FOR KEY SHARE,
 --   which does not conflict with such an UPDATE.
--- - 'parent': under REPEATABLE READ, compare across snapshots the rows that
---   link to changed parent rows, and to the parents above them.  A
---   transaction that linked a new row to one of them and committed while
---   this one waited for the row in its own UPDATE is invisible to this
---   snapshot, and its document would keep the parent's old values
---   (jsonb_ivm_check_snapshot raises a serialization failure instead).
+-- - 'parent': under REPEATABLE READ or SERIALIZABLE, compare across
+--   snapshots the rows that link to changed parent rows, and to the parents
+--   above them.  A transaction that linked a new row to one of them and
+--   committed while this one waited for the row in its own UPDATE is
+--   invisible to this snapshot, and its document would keep the parent's
+--   old values (jsonb_ivm_check_snapshot raises a serialization failure
+--   instead).  So would a document that a transaction committed after this
+--   one's snapshot linked to a changed row: the lock it took on that row
+--   no longer makes this one wait.
 CREATE FUNCTION jsonb_ivm_up_sql(nodes jsonb, i integer, rows text, role text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
@@ -396,7 +401,8 @@ DECLARE
 	found_sql text;
 	out text := '';
 BEGIN
-	WHILE n->>'role' = role AND (n->>'up')::integer >= 0 LOOP
+	WHILE (n->>'role' = role OR (role = 'parent' AND n->>'role' = 'joined'))
+		AND (n->>'up')::integer >= 0 LOOP
 		up := nodes->((n->>'up')::integer);
 		level := level + 1;
 		found_sql := format('FROM %I.%I l%s WHERE l%s.%I IN (%s)',
@@ -414,7 +420,7 @@ END
 $$;
 
 COMMENT ON FUNCTION jsonb_ivm_up_sql(jsonb, integer, text, text) IS
-'generator: lock the rows up the foreign keys of changed child rows, or check under REPEATABLE READ the rows linking to changed parent rows';
+'generator: lock the rows up the foreign keys of changed child rows, or check under REPEATABLE READ or SERIALIZABLE the rows linking to changed parent rows';
 
 -- The function that recomputes given documents from the definition view:
 -- the maintenance every generated trigger ends with.
@@ -439,7 +445,7 @@ AS $body$
 -- is refused while its triggers would still call this function.
 DECLARE
 	flag text := current_setting('jsonb_ivm.maintenance', true);
-	rr boolean := current_setting('transaction_isolation') = 'repeatable read';
+	rr boolean := current_setting('transaction_isolation') IN ('repeatable read', 'serializable');
 BEGIN
 %11$s	PERFORM set_config('jsonb_ivm.maintenance', 'on', true);
 	DELETE FROM %1$I.%4$I t WHERE t.%6$I = ANY (keys)
@@ -958,10 +964,15 @@ DECLARE
 	patched %6$s[];
 	patches jsonb[];
 	flag text;
-	rr boolean := current_setting('transaction_isolation') = 'repeatable read';
+	rr boolean := current_setting('transaction_isolation') IN ('repeatable read', 'serializable');
 BEGIN
 	IF TG_OP = 'TRUNCATE' THEN
-		-- no transition table: every document may have changed
+		-- no transition table: every document may have changed.  TRUNCATE
+		-- waits for the table's writers, but a snapshot older than their
+		-- commit does not see the documents they wrote
+		IF rr THEN
+			PERFORM %14$I.jsonb_ivm_check_snapshot(%15$L, '{}'::integer[]);
+		END IF;
 		PERFORM %1$I.%10$I(ARRAY(SELECT %7$I FROM %1$I.%3$I
 			UNION SELECT %7$I FROM %1$I.%8$I ORDER BY 1));
 		RETURN NULL;
@@ -977,7 +988,8 @@ END
 $body$$f$,
 		p.schema_name, fname, p.table_name, source_schema, source_table, key_type,
 		p.key_column, p.definition_view, format('%I.%I', p.schema_name, p.table_name),
-		recompute, branch->>'INSERT', branch->>'UPDATE', branch->>'DELETE');
+		recompute, branch->>'INSERT', branch->>'UPDATE', branch->>'DELETE',
+		'@extschema@', format('SELECT t.ctid FROM %I.%I t', p.schema_name, p.table_name));
 END
 $gen$;
 

@@ -5,7 +5,7 @@
  *	  replacing, removing and inserting array elements, the old ones found
  *	  by their exact stored value, the new ones placed at given indexes;
  *	  setting the value at a path; comparing rows across snapshots under
- *	  REPEATABLE READ.
+ *	  REPEATABLE READ and SERIALIZABLE.
  *
  *-------------------------------------------------------------------------
  */
@@ -373,13 +373,16 @@ snapshot_tids(SPIPlanPtr plan, Datum arg, Snapshot snapshot, uint64 *n)
 
 /*
  * jsonb_ivm_check_snapshot(query text, arg anyarray): under REPEATABLE
- * READ, raise a serialization failure when query, run with arg as $1,
- * returns other rows (by tid: new, changed or gone) under the latest
- * snapshot than under the transaction's.  The generated code asks it for
- * the rows that link to the rows a statement changed: a concurrent
+ * READ or SERIALIZABLE, raise a serialization failure when query, run with
+ * arg as $1, returns other rows (by tid: new, changed or gone) under the
+ * latest snapshot than under the transaction's.  The generated code asks it
+ * for the rows that link to the rows a statement changed: a concurrent
  * transaction that committed a new link is invisible to the snapshot, and
- * locking a row it only locked raises nothing.  Does nothing at other
- * isolation levels (SERIALIZABLE detects it by itself).
+ * locking a row it only locked raises nothing.  After a TRUNCATE, it asks
+ * for the projection's rows, which the recomputation must all see.
+ * SERIALIZABLE detects conflicts with serializable transactions only, not
+ * with a READ COMMITTED one.  Does nothing under READ COMMITTED, whose
+ * statements see every commit.
  */
 PG_FUNCTION_INFO_V1(jsonb_ivm_check_snapshot);
 Datum
@@ -393,7 +396,7 @@ jsonb_ivm_check_snapshot(PG_FUNCTION_ARGS)
 	uint64		nlatest;
 	uint64		nmine;
 
-	if (!IsolationUsesXactSnapshot() || IsolationIsSerializable())
+	if (!IsolationUsesXactSnapshot())
 		PG_RETURN_VOID();
 	if (!OidIsValid(argtype))
 		elog(ERROR, "could not determine the argument type");
@@ -411,7 +414,7 @@ jsonb_ivm_check_snapshot(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not serialize access due to concurrent update"),
-				 errdetail("A concurrent transaction changed rows that link to the changed rows of a projection's source.")));
+				 errdetail("A concurrent transaction changed rows that the maintenance of a projection reads.")));
 	SPI_finish();
 	PG_RETURN_VOID();
 }
