@@ -960,12 +960,12 @@ BEGIN
 	p.sources := @extschema@.jsonb_ivm_analyze_projection(query);
 	p.key_column := p.sources->>'key';
 	p.sources := p.sources->'nodes';
-	p.definition_view := left(p.table_name, 52) || '_definition';
-	EXECUTE format('CREATE VIEW %I.%I AS %s', p.schema_name, p.definition_view, query);
-	PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
 	PERFORM @extschema@.jsonb_ivm_refuse_citus_sources(ARRAY(SELECT DISTINCT
 		format('%I.%I', v->>'schema', v->>'table')::regclass
 		FROM jsonb_array_elements(p.sources) v));
+	p.definition_view := left(p.table_name, 52) || '_definition';
+	EXECUTE format('CREATE VIEW %I.%I AS %s', p.schema_name, p.definition_view, query);
+	PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
 
 	-- the layout: the key as primary key, no index on data, room for HOT
 	-- updates, lz4 where the server has it
