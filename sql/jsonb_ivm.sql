@@ -996,6 +996,50 @@ $gen$;
 COMMENT ON FUNCTION jsonb_ivm_source_sql(@extschema@.jsonb_ivm_projection, name, name, name, name, text) IS
 'generator: the statement-level trigger function of one source table of a projection';
 
+-- Citus: the generated triggers are statement triggers whose queries join
+-- the changed rows (transition tables) with the other tables.  Citus fires
+-- the triggers of a distributed or reference table on each shard, on the
+-- node that holds it, and plans no query that joins a transition table with
+-- a table in its metadata.  So every table a projection reads must be a
+-- plain table, which on a Citus cluster means one on the coordinator,
+-- outside Citus's metadata.  Refuses the first source that is in Citus's
+-- metadata; does nothing where Citus is not installed.  (The projection
+-- table is created plain; Citus refuses to distribute a table with
+-- triggers.)
+CREATE FUNCTION jsonb_ivm_refuse_citus_sources(sources regclass[])
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t regclass;
+	kind text;
+BEGIN
+	IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+		RETURN;
+	END IF;
+	FOREACH t IN ARRAY sources LOOP
+		-- reference tables are replicated, Citus local tables have one shard
+		-- and no co-location group, the other tables are distributed
+		EXECUTE $q$SELECT CASE WHEN d.partmethod = 'n' AND d.repmodel = 't' THEN 'reference'
+				WHEN d.partmethod = 'n' AND d.colocationid = 0 THEN 'local'
+				ELSE 'distributed' END
+			FROM pg_catalog.pg_dist_partition d WHERE d.logicalrelid = $1$q$
+			INTO kind USING t;
+		CONTINUE WHEN kind IS NULL;
+		RAISE EXCEPTION 'Citus % table % is not supported as a projection source', kind, t
+			USING ERRCODE = 'feature_not_supported',
+			DETAIL = CASE kind WHEN 'local'
+				THEN 'Citus cannot plan the maintenance queries, which join the changed rows with the tables of its metadata.'
+				ELSE 'Citus fires the triggers of a distributed or reference table on each shard, on the node that holds it, where the maintenance queries cannot run.' END,
+			HINT = 'Keep every table the projection reads as a plain table on the coordinator, outside Citus''s metadata.';
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_refuse_citus_sources(regclass[]) IS
+'error if one of the tables is in Citus''s metadata: the sources of a projection must be plain tables';
+
 -- Not SET search_path: the query and the name are read with the caller's,
 -- as CREATE VIEW would read them; the work is done with a pinned one.
 CREATE FUNCTION jsonb_ivm_create_projection(name text, query text)
@@ -1048,6 +1092,9 @@ BEGIN
 	p.sources := @extschema@.jsonb_ivm_analyze_projection(query);
 	p.key_column := p.sources->>'key';
 	p.sources := p.sources->'nodes';
+	PERFORM @extschema@.jsonb_ivm_refuse_citus_sources(ARRAY(SELECT DISTINCT
+		format('%I.%I', v->>'schema', v->>'table')::regclass
+		FROM jsonb_array_elements(p.sources) v));
 	p.definition_view := left(p.table_name, 52) || '_definition';
 	EXECUTE format('CREATE VIEW %I.%I AS %s', p.schema_name, p.definition_view, query);
 	PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);

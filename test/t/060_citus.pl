@@ -7,7 +7,10 @@
 # shows what Citus refuses.  The native cascade and the jsonb_ivm cascade
 # (cascade_native.sql, cascade_ivm.sql, the statements that explain.sql
 # shows), then the benchmark's cascades that Citus runs, each leave
-# projections equal to a rebuild.
+# projections equal to a rebuild.  Generated projections (projection.sql)
+# work on plain tables of the coordinator, under a random workload and 8
+# concurrent clients, and jsonb_ivm_create_projection refuses Citus tables
+# as sources.
 #
 # Skipped when Citus is not installed in the server under test
 # (tools/citus.sh installs it).  The files of test/t/060_citus/sql run on
@@ -169,6 +172,55 @@ for (
 	my ($call, $what) = @$_;
 	$coordinator->safe_psql('postgres', "SELECT bench.$call");
 	check("bench.$call, the $what");
+}
+
+# Generated projections (projection.sql): the seed's projections of plain
+# tables on the coordinator, a random workload of every change kind checked
+# after every transaction, and the layouts jsonb_ivm_create_projection
+# refuses; then 8 concurrent pgbench clients on the same workload (retrying
+# deadlocks and serialization failures), after which every projection
+# equals its query both ways (EXCEPT ALL) and jsonb_ivm_check_projection is
+# empty.  JSONB_IVM_CITUS_PROJECTION_SECONDS (20) is pgbench's time, cut
+# into two rounds.
+regress('projection', ON_ERROR_STOP => 0, transactions => 800);
+my $seconds = $ENV{JSONB_IVM_CITUS_PROJECTION_SECONDS} || 20;
+my $clients = 8;
+my $script = "$PostgreSQL::Test::Utils::tmp_check/060_citus/projection_step.sql";
+open my $fh, '>', $script or die "$script: $!";
+print $fh "\\set seed random(1, 2147483646)\nSELECT * FROM ivm_test.step('cqrs', :seed);\n";
+close $fh;
+for my $round (1, 2)
+{
+	my ($stdout, $stderr);
+	local $ENV{PGOPTIONS} = '-c search_path=proj,public';
+	my $ok = IPC::Run::run(
+		[
+			$coordinator->installed_command('pgbench'), '--no-vacuum',
+			"--client=$clients", '--jobs=2', '--time=' . int(($seconds + 1) / 2),
+			'--max-tries=1000', "--random-seed=$round", '--file', $script,
+			'--host', $coordinator->host, '--port', $coordinator->port, 'postgres'
+		],
+		'>', \$stdout, '2>', \$stderr);
+	ok($ok, "projections, round $round: pgbench ran $clients clients without an error")
+	  or diag("pgbench stdout:\n$stdout\npgbench stderr:\n$stderr");
+	my $processed = ($stdout =~ /number of transactions actually processed: (\d+)/)[0] // 0;
+	my $failed = ($stdout =~ /number of failed transactions: (\d+)/)[0] // 0;
+	cmp_ok($processed, '>', 0, "projections, round $round: transactions processed");
+	is($failed, 0, "projections, round $round: no transaction failed after its retries");
+	note("projections, round $round: $_")
+	  for grep { /^number of|^tps/ } split /\n/, $stdout;
+	for my $projection (qw(tv_dns_server tv_network_configuration tv_allocation))
+	{
+		(my $reference = $projection) =~ s/^tv_/v_/;
+		is( $coordinator->safe_psql('postgres',
+				"SET search_path = proj, public; SELECT side || ': ' || row_text FROM ivm_test.projection_differences('$projection', '$reference')"),
+			'',
+			"projections, round $round: $projection equals its query both ways (EXCEPT ALL)");
+		is( $coordinator->safe_psql('postgres',
+				"SELECT to_jsonb(c)::text FROM jsonb_ivm_check_projection('proj.$projection') AS c"),
+			'',
+			"projections, round $round: jsonb_ivm_check_projection('proj.$projection') is empty");
+	}
 }
 
 $_->stop for ($coordinator, @workers);
