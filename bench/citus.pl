@@ -28,6 +28,7 @@ use warnings;
 
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
+use File::Spec;
 use File::Temp qw(tempdir);
 
 my ($root, $pkglibdir);
@@ -52,8 +53,9 @@ BEGIN
 		close $tar or die "could not copy the tree to $tree\n";
 		system('chown', '-R', 'postgres:', $tree) == 0 or die "chown failed\n";
 		chmod 0755, $tree;
+		my $script = File::Spec->abs2rel(abs_path(__FILE__), $root);
 		system('su', 'postgres', '-s', '/bin/sh', '-c',
-			"cd '$tree' && PG_CONFIG='$pg_config' exec perl bench/citus.pl");
+			"cd '$tree' && PG_CONFIG='$pg_config' exec perl '$script'");
 		my $status = $? >> 8 || ($? ? 1 : 0);
 		if (-f "$tree/bench/results/citus.md")
 		{
@@ -159,22 +161,26 @@ ANALYZE;
 my @targets = (
 	{ key => 'single', name => 'single node',    node => $single },
 	{ key => 'citus',  name => 'Citus, 3 nodes', node => $coordinator });
-my %shape;
+my %rows;
 for my $t (@targets)
 {
 	is($t->{node}->safe_psql('postgres', 'SELECT ivm_test.difference_summary()'),
 		$ok_summary, "$t->{name}: the fixture equals a rebuild");
-	$shape{ $t->{key} } = $t->{node}->safe_psql(
-		'postgres', q{
-		SELECT format('%s servers, %s configurations (%s bytes of jsonb each, %s stored), %s allocations (%s bytes stored)',
-			(SELECT count(*) FROM bench_dns_servers),
-			(SELECT count(*) FROM tv_network_configuration),
-			(SELECT round(avg(octet_length(data::text))) FROM tv_network_configuration),
-			(SELECT round(avg(pg_column_size(data))) FROM tv_network_configuration),
-			(SELECT count(*) FROM tv_allocation),
-			(SELECT round(avg(pg_column_size(data))) FROM tv_allocation))});
+	$rows{ $t->{key} } = $t->{node}->safe_psql('postgres',
+		'SELECT (SELECT count(*) FROM bench_dns_servers) || \' servers, \' || '
+		  . '(SELECT count(*) FROM bench_nc_dns_mapping) || \' links to \' || '
+		  . '(SELECT count(*) FROM tv_network_configuration) || \' configurations, \' || '
+		  . '(SELECT count(*) FROM tv_allocation) || \' allocations\'');
 }
-is($shape{citus}, $shape{single}, 'both targets hold the same fixture');
+# (the documents differ in their configurations' created_at, now())
+is($rows{citus}, $rows{single}, 'both targets hold the same fixture');
+my $shape = $single->safe_psql(
+	'postgres', q{
+	SELECT format('%s (configurations: %s bytes of jsonb text, %s stored; allocations: %s stored)',
+		:'rows', round(avg(octet_length(c.data::text))), round(avg(pg_column_size(c.data))),
+		(SELECT round(avg(pg_column_size(data))) FROM tv_allocation))
+	FROM tv_network_configuration c},
+	extra_params => [ '-v', "rows=$rows{single}" ]);
 my $servers = $single->safe_psql('postgres', 'SELECT count(*) FROM bench_dns_servers');
 
 # The experiments: a pgbench script and its variables, the contenders
@@ -347,6 +353,19 @@ sub experiment_table
 			  ? ratio($value->($_, $ivm), $value->($_, $native))
 			  : ratio($value->($_, $native), $value->($_, $ivm))
 		} qw(single citus));
+	# how many times the throughput of one client, 1000 / the median
+	# latency of the single cascade
+	if ($throughput)
+	{
+		for my $who ($native, $ivm)
+		{
+			push @md, sprintf('| %s: 8 clients / 1 client | %s | %s | |', $label{$who},
+				map {
+					my $s = $samples{cascade}{$_}{$who};
+					ratio($value->($_, $who), $s ? 1000 / median(@{ $s->{latencies} }) : undef)
+				} qw(single citus));
+		}
+	}
 	my @counts;
 	for my $t (@targets)
 	{
@@ -391,7 +410,7 @@ my @md = (
 		  CASE citus_table_type WHEN 'distributed' THEN format('(%s shards by %s)', shard_count, distribution_column)
 		  ELSE '(' || citus_table_type || ')' END), ', ' ORDER BY table_name::text) FROM citus_tables})
 	  . '. The single node: the same tables, undistributed, without Citus.',
-	"- Fixture: `SELECT $fixture` (tuned storage): $shape{single}. A server sits in 10 configurations and their 50 allocations.",
+	"- Fixture: `SELECT $fixture` (tuned storage): $shape. A server sits in 10 configurations and their 50 allocations.",
 	"- Settings of every node: $settings_line; the Citus nodes preload Citus; "
 	  . "the servers run with $ENV{GLIBC_TUNABLES}. `fsync = off` and `wal_level = minimal` (PostgreSQL::Test::Cluster's defaults).",
 	"- Runs: pgbench -M simple, a VACUUM of the cascade's tables before each run, one warm-up round (a fifth of a run each) and $rounds measured rounds; "
@@ -413,8 +432,15 @@ push @md, '## What these numbers show, and what they do not', '',
   '- They do not show scale-out. The coordinator, both workers, the single node and pgbench share one machine and its '
   . "$nproc cores, so the workers cannot add CPU: the throughput column compares a cluster and a server on the same hardware, "
   . 'and the cluster spends part of it on coordination. Connections are Unix sockets, so there is no network latency either. '
-  . 'On separate machines, the work per cascade of each worker is about half of the single node\'s (each holds two of the four shards), '
-  . 'and throughput would grow with the workers\' cores, which this run cannot measure.',
+  . 'On separate machines each worker would do about half of the single node\'s work per statement (it holds two of the four shards) '
+  . 'while paying a network round trip per statement and per commit phase; with this layout that shortens a cascade at best, '
+  . 'since cascades run one at a time (next point). Neither effect can be measured here.',
+  '- On Citus, concurrent cascades run one at a time. An UPDATE of a reference table takes an exclusive lock on its shard until commit, '
+  . 'so that every node\'s copy applies the writes in the same order, and a multi-shard UPDATE takes a lock on each shard that excludes '
+  . 'other multi-shard UPDATEs (citus.enable_deadlock_prevention): every cascade begins with the server\'s reference-table rows, so the '
+  . '8-client runs on Citus measure one cascade at a time plus the waiting, whatever the cores; the "8 clients / 1 client" rows show it. '
+  . 'citus.all_modifications_commutative lifts the first lock, but then two changes of the same server may reach the copies in different orders; '
+  . 'these runs keep Citus\'s defaults.',
   '- The fixture fits in shared buffers on every node: no disk reads are measured.',
   '';
 make_path("$root/bench/results");
