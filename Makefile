@@ -69,7 +69,7 @@ dist:
 	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ \
 		--output dist/$(EXTENSION)-$(EXTVERSION).zip HEAD
 
-.PHONY: demo test bench bench-quick
+.PHONY: demo test bench bench-quick bench-citus
 demo:
 	IVM_NO_INSTALL=1 tools/demo.sh
 test:
@@ -78,3 +78,7 @@ bench:
 	bench/run.sh --full
 bench-quick:
 	bench/run.sh --quick
+# Citus installed when missing, then bench/citus.pl: bench/results/citus.md
+bench-citus: install
+	PG_CONFIG=$(bindir)/pg_config tools/citus.sh
+	PG_CONFIG=$(bindir)/pg_config perl bench/citus.pl

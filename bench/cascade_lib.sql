@@ -233,22 +233,6 @@ BEGIN
 END
 $fn$;
 
--- The bulk case's patches: for each configuration that embeds some of the
--- changed servers, their new documents, aggregated once per configuration.
-CREATE OR REPLACE FUNCTION bench.bulk_patches(changed integer[])
-RETURNS TABLE (configuration_id integer, patches jsonb)
-LANGUAGE plpgsql STABLE
-AS $fn$
-BEGIN
-	RETURN QUERY
-	SELECT m.network_configuration_id, jsonb_agg(s.data ORDER BY s.id)
-	FROM bench_nc_dns_mapping m
-	JOIN tv_dns_server s ON s.id = m.dns_server_id
-	WHERE m.dns_server_id = ANY (changed)
-	GROUP BY m.network_configuration_id;
-END
-$fn$;
-
 -- The bulk case: one statement per level for many changed servers.  Every
 -- affected configuration embeds several of them.
 --   seed       re-aggregate every affected configuration over the mapping,
@@ -260,7 +244,11 @@ $fn$;
 --              pass (jsonb_array_update_where_batch), then
 --              jsonb_merge_at_path of the configuration into allocations
 --   ivm        the same batch update on configurations and on allocations,
---              the patches of each configuration aggregated once
+--              the patches of each configuration aggregated once: for each
+--              configuration that embeds some of the changed servers, their
+--              new documents (a subquery in the statement, grouped by the
+--              configuration id, so that Citus runs it on the workers with
+--              the UPDATE instead of calling a function from a shard)
 --   floor      rewrite the same rows with an identity function
 CREATE OR REPLACE FUNCTION bench.cascade_bulk(contender text, servers integer[],
 	new_ip text, tuned boolean DEFAULT false)
@@ -296,7 +284,12 @@ BEGIN
 	ELSE
 		UPDATE tv_network_configuration nc
 		SET data = jsonb_array_update_where_batch(nc.data, '{dns_servers}', 'id', p.patches)
-		FROM bench.bulk_patches(servers) p
+		FROM (SELECT m.network_configuration_id AS configuration_id,
+				jsonb_agg(s.data ORDER BY s.id) AS patches
+			 FROM bench_nc_dns_mapping m
+			 JOIN tv_dns_server s ON s.id = m.dns_server_id
+			 WHERE m.dns_server_id = ANY (servers)
+			 GROUP BY m.network_configuration_id) p
 		WHERE nc.id = p.configuration_id;
 	END IF;
 
@@ -332,7 +325,12 @@ BEGIN
 		UPDATE tv_allocation a
 		SET data = jsonb_array_update_where_batch(a.data, '{network_configuration,dns_servers}',
 			'id', p.patches)
-		FROM bench.bulk_patches(servers) p
+		FROM (SELECT m.network_configuration_id AS configuration_id,
+				jsonb_agg(s.data ORDER BY s.id) AS patches
+			 FROM bench_nc_dns_mapping m
+			 JOIN tv_dns_server s ON s.id = m.dns_server_id
+			 WHERE m.dns_server_id = ANY (servers)
+			 GROUP BY m.network_configuration_id) p
 		WHERE (a.data->'network_configuration'->>'id')::integer = p.configuration_id
 		  AND (a.data->'network_configuration'->>'id')::integer = ANY (ARRAY(
 			SELECT network_configuration_id FROM bench_nc_dns_mapping
@@ -341,7 +339,12 @@ BEGIN
 		UPDATE tv_allocation a
 		SET data = jsonb_array_update_where_batch(a.data, '{network_configuration,dns_servers}',
 			'id', p.patches)
-		FROM bench.bulk_patches(servers) p
+		FROM (SELECT m.network_configuration_id AS configuration_id,
+				jsonb_agg(s.data ORDER BY s.id) AS patches
+			 FROM bench_nc_dns_mapping m
+			 JOIN tv_dns_server s ON s.id = m.dns_server_id
+			 WHERE m.dns_server_id = ANY (servers)
+			 GROUP BY m.network_configuration_id) p
 		WHERE a.network_configuration_id = p.configuration_id;
 	ELSIF contender = 'floor' AND NOT tuned THEN
 		UPDATE tv_allocation
