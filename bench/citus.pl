@@ -121,23 +121,9 @@ $ENV{GLIBC_TUNABLES} ||= 'glibc.malloc.mmap_threshold=33554432';
 
 plan skip_all => "Citus is not installed ($pkglibdir/citus.so is missing; tools/citus.sh installs it)"
   unless -f "$pkglibdir/citus.so";
-my $coordinator = new_node('coordinator', "shared_preload_libraries = 'citus'\n$settings");
-my @workers =
-  map { new_node("worker$_", "shared_preload_libraries = 'citus'\n$settings") } 1 .. 2;
+my ($coordinator, @workers) = citus_cluster($settings);
 my $single = new_node('single', $settings);
-$_->start for ($coordinator, @workers, $single);
-
-# the cluster: the coordinator and two workers
-$_->safe_psql('postgres', 'CREATE EXTENSION citus') for ($coordinator, @workers);
-$coordinator->safe_psql('postgres',
-	sprintf("SELECT citus_set_coordinator_host('%s', %d)",
-		$coordinator->host, $coordinator->port));
-$coordinator->safe_psql('postgres',
-	sprintf("SELECT citus_add_node('%s', %d)", $_->host, $_->port))
-  for @workers;
-is($coordinator->safe_psql('postgres',
-		'SELECT count(*) FROM citus_get_active_worker_nodes()'),
-	'2', 'the coordinator sees two active workers');
+$single->start;
 
 # the fixture: layout.sql on the cluster, at the size asked for; the same
 # fixture, tables and helpers on the single node

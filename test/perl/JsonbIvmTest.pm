@@ -24,7 +24,7 @@ BEGIN
 }
 
 use Exporter 'import';
-our @EXPORT = qw(env_count new_node setup_db limit_memory fuzz fuzz_report);
+our @EXPORT = qw(env_count new_node citus_cluster setup_db limit_memory fuzz fuzz_report);
 
 # The repository's root: the SQL of test/lib is loaded from there.
 our $root = abs_path(dirname(__FILE__) . '/../..');
@@ -56,6 +56,33 @@ sub new_node
 	$node->append_conf('postgresql.conf',
 		"restart_after_crash = on\n" . ($conf // ''));
 	return $node;
+}
+
+# A Citus cluster on this machine, started: a coordinator and two workers
+# (new_node, $conf appended after shared_preload_libraries = 'citus'), the
+# workers added to the coordinator, checked to be active.  Returns the
+# coordinator, then the workers.
+sub citus_cluster
+{
+	my ($conf) = @_;
+	my @nodes = map { new_node($_, "shared_preload_libraries = 'citus'\n" . ($conf // '')) }
+	  qw(coordinator worker1 worker2);
+	my ($coordinator, @workers) = @nodes;
+	for my $node (@nodes)
+	{
+		$node->start;
+		$node->safe_psql('postgres', 'CREATE EXTENSION citus');
+	}
+	$coordinator->safe_psql('postgres',
+		sprintf("SELECT citus_set_coordinator_host('%s', %d)",
+			$coordinator->host, $coordinator->port));
+	$coordinator->safe_psql('postgres',
+		sprintf("SELECT citus_add_node('%s', %d)", $_->host, $_->port))
+	  for @workers;
+	is($coordinator->safe_psql('postgres',
+			'SELECT count(*) FROM citus_get_active_worker_nodes()'),
+		'2', 'the coordinator sees two active workers');
+	return @nodes;
 }
 
 # Create database $db on the started node with jsonb_ivm and the files of

@@ -25,46 +25,25 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use JsonbIvmTest;
 
 my $dir = 'test/t/060_citus';
 
-my $coordinator = PostgreSQL::Test::Cluster->new('coordinator');
-my $citus = $coordinator->config_data('--pkglibdir') . '/citus.so';
+my $citus = PostgreSQL::Test::Cluster->new('probe')->config_data('--pkglibdir') . '/citus.so';
 plan skip_all => "Citus is not installed ($citus is missing; tools/citus.sh installs it)"
   unless -f $citus;
-my @workers = map { PostgreSQL::Test::Cluster->new("worker$_") } 1 .. 2;
 
 # Citus commits a write to several nodes (a reference table) with two-phase
 # commit, hence max_prepared_transactions.  Autovacuum is off so that the
 # statistics of the shards, and with them the workers' plans that the
 # expected EXPLAIN output shows, are those of the explicit ANALYZE.
-for my $node ($coordinator, @workers)
-{
-	$node->init(extra => [ '-E', 'UTF8', '--locale=C.UTF-8' ]);
-	$node->append_conf(
-		'postgresql.conf', q(
-shared_preload_libraries = 'citus'
+my ($coordinator, @workers) = citus_cluster(q(
 max_connections = 50
 max_prepared_transactions = 50
 autovacuum = off
 jit = off
 log_statement = none
 ));
-	$node->start;
-	$node->safe_psql('postgres', 'CREATE EXTENSION citus');
-}
-$coordinator->safe_psql('postgres',
-	sprintf("SELECT citus_set_coordinator_host('%s', %d)",
-		$coordinator->host, $coordinator->port));
-for my $worker (@workers)
-{
-	$coordinator->safe_psql('postgres',
-		sprintf("SELECT citus_add_node('%s', %d)", $worker->host, $worker->port));
-}
-is( $coordinator->safe_psql('postgres',
-		'SELECT count(*) FROM citus_get_active_worker_nodes()'),
-	'2',
-	'the coordinator sees two active workers');
 
 # the extension, created on the coordinator, on every node
 $coordinator->safe_psql('postgres', 'CREATE EXTENSION jsonb_ivm');
@@ -165,6 +144,8 @@ for (
 	[ "cascade('best', 21, '10.21.0.1', true)", 'native cascade (best SQL)' ],
 	[ "cascade_bulk('seed', ARRAY[3, 14, 25], '10.3.0.1', true)",
 		'native bulk cascade' ],
+	[ "cascade_bulk('ivm', ARRAY[4, 15, 26], '10.4.0.1', true)",
+		'jsonb_ivm bulk cascade' ],
 	[ "cascade('ivm_merge', 21, '10.21.0.2', true)",
 		'jsonb_ivm cascade (merge into allocations)' ],
 	[ "cascade('ivm', 21, '10.21.0.3', true)", 'jsonb_ivm cascade' ])

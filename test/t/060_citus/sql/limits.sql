@@ -7,11 +7,6 @@
 -- correlated subquery; the bulk cascade's form (cascade_native.sql) runs
 SELECT bench.cascade('seed', 7, '10.7.0.1', true);
 
--- fails: the benchmark's jsonb_ivm bulk cascade aggregates the patches in
--- a PL/pgSQL function (bench.bulk_patches) joined to the projection: Citus
--- sends the call to the workers, where its query would be distributed again
-SELECT bench.cascade_bulk('ivm', ARRAY[7, 8, 9], '10.7.0.1', true);
-
 -- fails: a function that is not IMMUTABLE, called with a column, in an
 -- UPDATE of a distributed table: Citus evaluates such a function on the
 -- coordinator before it sends the statement, and cannot with a column as
