@@ -10,7 +10,7 @@
 # target and contender once, in an order rotated by round, after a warm-up
 # round that is not counted.  After each run the projections must equal a
 # rebuild (ivm_test.difference_summary of test/lib/workload.sql).  Writes
-# bench/results/citus.md (medians, ratios, the machine, the settings).
+# bench/citus.md (medians, ratios, the machine, the settings).
 #
 # Run by `make bench-citus`, which installs Citus first (tools/citus.sh).
 # As root it copies the tree to a directory that the postgres user owns,
@@ -57,11 +57,10 @@ BEGIN
 		system('su', 'postgres', '-s', '/bin/sh', '-c',
 			"cd '$tree' && PG_CONFIG='$pg_config' exec perl '$script'");
 		my $status = $? >> 8 || ($? ? 1 : 0);
-		if (-f "$tree/bench/results/citus.md")
+		if (-f "$tree/bench/citus.md")
 		{
-			mkdir "$root/bench/results";
-			system('cp', "$tree/bench/results/citus.md", "$root/bench/results/citus.md");
-			print "report: $root/bench/results/citus.md\n";
+			system('cp', "$tree/bench/citus.md", "$root/bench/citus.md");
+			print "report: $root/bench/citus.md\n";
 		}
 		if ($status == 0) { system('rm', '-rf', $tree); }
 		else { print STDERR "the run failed; its tree and logs: $tree/tmp_check\n"; }
@@ -78,7 +77,6 @@ BEGIN
 	$ENV{TESTDIR} = $root;
 }
 
-use File::Path qw(make_path);
 use IPC::Run;
 use List::Util qw(max min sum);
 use POSIX qw(strftime);
@@ -429,11 +427,10 @@ push @md, '## What these numbers show, and what they do not', '',
   . 'these runs keep Citus\'s defaults.',
   '- The fixture fits in shared buffers on every node: no disk reads are measured.',
   '';
-make_path("$root/bench/results");
-open my $fh, '>', "$root/bench/results/citus.md" or die "bench/results/citus.md: $!";
+open my $fh, '>', "$root/bench/citus.md" or die "bench/citus.md: $!";
 print $fh join("\n", @md);
 close $fh;
-note("bench/results/citus.md written after ${\ sprintf('%.0f', $elapsed)} s");
+note("bench/citus.md written after ${\ sprintf('%.0f', $elapsed)} s");
 
 $_->stop for ($coordinator, @workers, $single);
 done_testing();
