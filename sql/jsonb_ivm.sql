@@ -415,7 +415,9 @@ COMMENT ON FUNCTION jsonb_ivm_up_sql(jsonb, integer, text, text) IS
 'generator: lock the rows up the foreign keys of changed child rows, or check under REPEATABLE READ the rows linking to changed parent rows';
 
 -- The function that recomputes given documents from the definition view:
--- the maintenance every generated trigger ends with.
+-- the maintenance every generated trigger ends with.  The columns the
+-- query does not output (the root's hidden pairs: column, root column)
+-- are read from the root row.
 CREATE FUNCTION jsonb_ivm_recompute_sql(p @extschema@.jsonb_ivm_projection,
 	fname name, key_type text, columns name[])
 RETURNS text
@@ -424,6 +426,7 @@ SET search_path = pg_catalog, pg_temp
 AS $gen$
 DECLARE
 	others name[] := array_remove(columns, p.key_column);
+	hidden jsonb := coalesce(p.sources->0->'hidden', '{}');
 BEGIN
 	RETURN format($f$CREATE FUNCTION %1$I.%2$I(keys %3$s[]) RETURNS SETOF %1$I.%4$I
 LANGUAGE plpgsql
@@ -443,7 +446,7 @@ BEGIN
 	DELETE FROM %1$I.%4$I t WHERE t.%6$I = ANY (keys)
 		AND NOT EXISTS (SELECT FROM %1$I.%5$I q WHERE q.%6$I = t.%6$I);
 	INSERT INTO %1$I.%4$I AS t (%7$s)
-	SELECT %8$s FROM %1$I.%5$I q WHERE q.%6$I = ANY (keys) ORDER BY q.%6$I
+	SELECT %8$s FROM %1$I.%5$I q%12$s WHERE q.%6$I = ANY (keys) ORDER BY q.%6$I
 	ON CONFLICT (%6$I) DO UPDATE SET %9$s
 	WHERE %10$s;
 	PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
@@ -452,14 +455,18 @@ END
 $body$$f$,
 		p.schema_name, fname, key_type, p.table_name, p.definition_view, p.key_column,
 		(SELECT string_agg(format('%I', c), ', ') FROM unnest(columns) c),
-		(SELECT string_agg(format('q.%I', c), ', ') FROM unnest(columns) c),
+		(SELECT string_agg(CASE WHEN hidden ? c THEN format('r.%I', hidden->>c)
+			ELSE format('q.%I', c) END, ', ') FROM unnest(columns) c),
 		(SELECT string_agg(format('%I = excluded.%I', c, c), ', ') FROM unnest(others) c),
 		(SELECT string_agg(CASE WHEN c = 'data'
 			THEN format('NOT %I.jsonb_ivm_identical(t.data, excluded.data)', '@extschema@')
 			ELSE format('t.%I IS DISTINCT FROM excluded.%I', c, c) END, E'\n\t\tOR ')
 		 FROM unnest(others) c),
 		@extschema@.jsonb_ivm_lock_sql(format('PERFORM FROM %I.%I t WHERE t.%I = ANY (keys) ORDER BY t.%I FOR NO KEY UPDATE',
-			p.schema_name, p.table_name, p.key_column, p.key_column)));
+			p.schema_name, p.table_name, p.key_column, p.key_column)),
+		CASE WHEN hidden <> '{}' THEN format(' JOIN %I.%I r ON r.%I = q.%I',
+			p.sources->0->>'schema', p.sources->0->>'table', p.sources->0->>'col', p.key_column)
+			ELSE '' END);
 END
 $gen$;
 
@@ -501,7 +508,6 @@ SET search_path = pg_catalog, pg_temp
 AS $gen$
 DECLARE
 	n jsonb := p.sources->i;
-	root jsonb := p.sources->0;
 	pairs text;
 	rows_sql text;
 	doc_key text;
@@ -509,7 +515,7 @@ DECLARE
 	columns_select text;
 	columns_changed text;
 	parent_values text := '';
-	parent_set text := 't2.data';
+	parent_set text := 't.data';
 	v text;
 	is_jsonb boolean;
 BEGIN
@@ -527,10 +533,12 @@ BEGIN
 				FROM jsonb_array_elements_text(nullif(n->'joins', 'null')) j), '');
 		doc_key := format('n.%I', n->>'col');
 	ELSE
+		-- a parent's documents are found by the projection's column that
+		-- holds the root's link to it (doc_col)
 		rows_sql := format('new_rows n JOIN old_rows o ON o.%1$I = n.%1$I'
-			|| E'\n\t\t\tJOIN %2$I.%3$I r ON r.%4$I = n.%1$I',
-			n->>'col', root->>'schema', root->>'table', n->>'up_col');
-		doc_key := format('r.%I', root->>'col');
+			|| E'\n\t\t\tJOIN %2$I.%3$I d ON d.%4$I = n.%1$I',
+			n->>'col', p.schema_name, p.table_name, n->>'doc_col');
+		doc_key := format('d.%I', p.key_column);
 	END IF;
 	merge_keys := format('SELECT %s FROM %s', doc_key, rows_sql);
 	-- the root's merge also sets the other columns read from its row alone
@@ -548,8 +556,8 @@ BEGIN
 		-- rebuilt: OFFSET 0 keeps the planner from flattening their
 		-- subquery, which would build them again per document and in the
 		-- WHERE.  (The splice itself runs twice per document, in the WHERE
-		-- and in SET: cheaper than an unflattened subquery m, which
-		-- EvalPlanQual makes the UPDATE carry as a whole row.)  A value of
+		-- and in SET: cheaper than a subquery of the spliced documents,
+		-- which EvalPlanQual makes the UPDATE carry as a whole row.)  A value of
 		-- another type than jsonb (a column) is converted by to_jsonb, as
 		-- jsonb_build_object converts it; its type is that of the
 		-- expression over a row of NULLs.
@@ -565,18 +573,15 @@ BEGIN
 				parent_set, ARRAY[n->'merge'->>(2 * j - 2)], j);
 		END LOOP;
 		merge_sql := format($f$
-		UPDATE %1$I.%2$I t SET data = m.data
-		FROM (SELECT t2.%3$I, %5$s AS data
-			FROM (SELECT n.%6$I AS k%7$s
-				FROM new_rows n JOIN old_rows o ON o.%6$I = n.%6$I
-				OFFSET 0) p	-- not flattened: each parent's values built once
-			JOIN %8$I.%9$I r ON r.%10$I = p.k
-			JOIN %1$I.%2$I t2 ON t2.%3$I = r.%11$I) m
-		WHERE t.%3$I = m.%3$I AND NOT %4$I.jsonb_ivm_identical(t.data, m.data);
+		UPDATE %1$I.%2$I t SET data = %5$s
+		FROM (SELECT n.%6$I AS k%7$s
+			FROM new_rows n JOIN old_rows o ON o.%6$I = n.%6$I
+			OFFSET 0) p	-- not flattened: each parent's values built once
+		WHERE t.%8$I = p.k AND NOT %4$I.jsonb_ivm_identical(t.data,
+			%5$s);
 $f$,
-			p.schema_name, p.table_name, p.key_column, '@extschema@', parent_set,
-			n->>'col', parent_values, root->>'schema', root->>'table', n->>'up_col',
-			root->>'col');
+			p.schema_name, p.table_name, p.key_column, '@extschema@',
+			parent_set, n->>'col', parent_values, n->>'doc_col');
 		RETURN;
 	END IF;
 	merge_sql := format($f$
@@ -903,6 +908,61 @@ $gen$;
 COMMENT ON FUNCTION jsonb_ivm_source_sql(@extschema@.jsonb_ivm_projection, name, name, name, name, text) IS
 'generator: the statement-level trigger function of one source table of a projection';
 
+-- The sources of projection p, its table just created from the query,
+-- with the projection's column that holds the root's link (doc_col) on
+-- every parent whose change merges into the documents linked to it: its
+-- triggers find those documents by that column.  The key, or a column the
+-- query outputs as the root's column itself, serves; otherwise the root
+-- lists a hidden column to add (hidden: column name, root column), which
+-- its merge sets too.
+CREATE FUNCTION jsonb_ivm_doc_columns(p @extschema@.jsonb_ivm_projection)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	nodes jsonb := p.sources;
+	root jsonb := nodes->0;
+	taken name[] := ARRAY(SELECT a.attname FROM pg_attribute a
+		WHERE a.attrelid = format('%I.%I', p.schema_name, p.table_name)::regclass
+			AND a.attnum > 0 AND NOT a.attisdropped);
+	hidden jsonb := '{}';
+	n jsonb;
+	col text;
+	k integer;
+BEGIN
+	FOR i IN 1 .. jsonb_array_length(nodes) - 1 LOOP
+		n := nodes->i;
+		CONTINUE WHEN n->>'role' <> 'parent' OR (n->>'up')::integer <> 0 OR n->'merge' = 'null';
+		col := CASE WHEN n->>'up_col' = root->>'col' THEN p.key_column END;
+		col := coalesce(col, (SELECT key FROM jsonb_each_text(hidden) WHERE value = n->>'up_col'));
+		col := coalesce(col, (SELECT c.v FROM jsonb_array_elements_text(nullif(root->'columns', 'null'))
+				WITH ORDINALITY c(v, o)
+			WHERE c.o % 2 = 1 AND root->'columns'->>(c.o::integer) = format('n.%I', n->>'up_col')
+			LIMIT 1));
+		IF col IS NULL THEN
+			col := n->>'up_col';
+			k := 1;
+			WHILE col = ANY (taken) LOOP
+				col := left(n->>'up_col', 60) || '_' || k;
+				k := k + 1;
+			END LOOP;
+			taken := taken || col::name;
+			hidden := hidden || jsonb_build_object(col, n->>'up_col');
+			IF root->'merge' <> 'null' THEN
+				root := jsonb_set(root, '{columns}', coalesce(nullif(root->'columns', 'null'), '[]')
+					|| jsonb_build_array(col, format('n.%I', n->>'up_col')));
+			END IF;
+		END IF;
+		nodes := jsonb_set(nodes, ARRAY[i::text], n || jsonb_build_object('doc_col', col));
+	END LOOP;
+	RETURN jsonb_set(nodes, '{0}', root || jsonb_build_object('hidden', hidden));
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_doc_columns(@extschema@.jsonb_ivm_projection) IS
+'the sources of a projection with the columns its maintenance finds documents by';
+
 -- Not SET search_path: the query and the name are read with the caller's,
 -- as CREATE VIEW would read them; the work is done with a pinned one.
 CREATE FUNCTION jsonb_ivm_create_projection(name text, query text)
@@ -959,12 +1019,18 @@ BEGIN
 	EXECUTE format('CREATE VIEW %I.%I AS %s', p.schema_name, p.definition_view, query);
 	PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
 
-	-- the layout: the key as primary key, no index on data, room for HOT
-	-- updates, lz4 where the server has it
+	-- the layout: the key as primary key, the ids maintenance searches
+	-- documents by as plain indexed columns, no index on data, room for
+	-- HOT updates, lz4 where the server has it (the indexes are built
+	-- after the fill)
 	EXECUTE format('CREATE TABLE %I.%I WITH (fillfactor = 70) AS SELECT * FROM %I.%I WITH NO DATA',
 		p.schema_name, p.table_name, p.schema_name, p.definition_view);
-	EXECUTE format('ALTER TABLE %I.%I ADD PRIMARY KEY (%I)',
-		p.schema_name, p.table_name, p.key_column);
+	p.sources := @extschema@.jsonb_ivm_doc_columns(p);
+	FOR src IN SELECT h.key, h.value FROM jsonb_each_text(p.sources->0->'hidden') h LOOP
+		EXECUTE format('ALTER TABLE %I.%I ADD COLUMN %I %s', p.schema_name, p.table_name, src.key,
+			(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+			 WHERE a.attrelid = (p.sources->0->>'relid')::oid AND a.attname = src.value));
+	END LOOP;
 	IF current_setting('server_version_num')::integer >= 140000
 		AND EXISTS (SELECT FROM pg_settings WHERE name = 'default_toast_compression'
 			AND 'lz4' = ANY (enumvals)) THEN
@@ -1030,9 +1096,30 @@ BEGIN
 			USING HINT = format('CREATE INDEX ON %I.%I (%I);', src.s, src.t, src.c);
 	END LOOP;
 
-	-- fill
-	EXECUTE format('SELECT %I.%I(ARRAY(SELECT %I FROM %I.%I ORDER BY 1))',
-		p.schema_name, recompute, p.key_column, p.schema_name, p.definition_view);
+	-- fill: the new table is empty and no other transaction sees it
+	PERFORM set_config('jsonb_ivm.maintenance', 'on', true);
+	EXECUTE format('INSERT INTO %I.%I (%s) SELECT %s FROM %I.%I q%s',
+		p.schema_name, p.table_name,
+		(SELECT string_agg(format('%I', c), ', ') FROM unnest(columns) c),
+		(SELECT string_agg(CASE WHEN p.sources->0->'hidden' ? c THEN format('r.%I', p.sources->0->'hidden'->>c)
+			ELSE format('q.%I', c) END, ', ') FROM unnest(columns) c),
+		p.schema_name, p.definition_view,
+		CASE WHEN p.sources->0->'hidden' <> '{}' THEN format(' JOIN %I.%I r ON r.%I = q.%I',
+			p.sources->0->>'schema', p.sources->0->>'table', p.sources->0->>'col', p.key_column)
+			ELSE '' END);
+	PERFORM set_config('jsonb_ivm.maintenance', '', true);
+	EXECUTE format('ALTER TABLE %I.%I ADD PRIMARY KEY (%I)',
+		p.schema_name, p.table_name, p.key_column);
+	FOR src IN SELECT DISTINCT n.v->>'doc_col' AS key FROM jsonb_array_elements(p.sources) n(v)
+		WHERE n.v->>'doc_col' <> p.key_column
+			AND NOT EXISTS (SELECT FROM pg_index i JOIN pg_attribute a
+					ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+				WHERE i.indrelid = format('%I.%I', p.schema_name, p.table_name)::regclass
+					AND a.attname = n.v->>'doc_col')
+		ORDER BY 1
+	LOOP
+		EXECUTE format('CREATE INDEX ON %I.%I (%I)', p.schema_name, p.table_name, src.key);
+	END LOOP;
 END
 $$;
 
@@ -1061,26 +1148,42 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
 	p @extschema@.jsonb_ivm_projection := @extschema@.jsonb_ivm_projection_row($1);
+	hidden jsonb := p.sources OPERATOR(pg_catalog.->) 0 OPERATOR(pg_catalog.->) 'hidden';
 	columns name[];
+	differs text[];
 BEGIN
-	columns := ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a
-		WHERE a.attrelid = pg_catalog.format('%I.%I', p.schema_name, p.table_name)::regclass
+	-- the query's columns, then the hidden ones, which must equal the root
+	-- row's
+	SELECT pg_catalog.array_agg(c.name ORDER BY c.o, c.name),
+		pg_catalog.array_agg(pg_catalog.format('t.%I::text IS DISTINCT FROM %s::text', c.name, c.expr) ORDER BY c.o, c.name)
+	INTO columns, differs
+	FROM (SELECT a.attname, pg_catalog.format('q.%I', a.attname), a.attnum
+		FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = pg_catalog.format('%I.%I', p.schema_name, p.definition_view)::regclass
 			AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
-			AND a.attname OPERATOR(pg_catalog.<>) p.key_column ORDER BY a.attnum);
+			AND a.attname OPERATOR(pg_catalog.<>) p.key_column
+		UNION ALL
+		SELECT h.key, pg_catalog.format('r.%I', h.value), 10000
+		FROM pg_catalog.jsonb_each_text(hidden) h) c(name, expr, o);
 	RETURN QUERY EXECUTE pg_catalog.format($q$
 		SELECT coalesce(t.%3$I, q.%3$I)::text,
 			CASE WHEN q.%3$I IS NULL THEN 'not in the query'
 				WHEN t.%3$I IS NULL THEN 'missing from the projection'
 				ELSE %6$s END
-		FROM %1$I.%2$I t FULL JOIN %1$I.%4$I q ON q.%3$I = t.%3$I
+		FROM %1$I.%2$I t FULL JOIN %1$I.%4$I q ON q.%3$I = t.%3$I%7$s
 		WHERE q.%3$I IS NULL OR t.%3$I IS NULL OR %5$s
 		ORDER BY 1$q$,
 		p.schema_name, p.table_name, p.key_column, p.definition_view,
-		(SELECT pg_catalog.string_agg(pg_catalog.format('t.%1$I::text IS DISTINCT FROM q.%1$I::text', c), ' OR ')
-		 FROM pg_catalog.unnest(columns) c),
+		pg_catalog.array_to_string(differs, ' OR '),
 		'concat_ws(''; '', ' || (SELECT pg_catalog.string_agg(pg_catalog.format(
-			'CASE WHEN t.%1$I::text IS DISTINCT FROM q.%1$I::text THEN %2$L END', c, c || ' differs'), ', ')
-		 FROM pg_catalog.unnest(columns) c) || ')');
+			'CASE WHEN %s THEN %L END', d.e, d.c || ' differs'), ', ' ORDER BY d.o)
+		 FROM ROWS FROM (pg_catalog.unnest(differs), pg_catalog.unnest(columns)) WITH ORDINALITY d(e, c, o)) || ')',
+		CASE WHEN hidden OPERATOR(pg_catalog.<>) '{}' THEN pg_catalog.format(
+			E'\n\t\tLEFT JOIN %I.%I r ON r.%I = t.%I',
+			p.sources OPERATOR(pg_catalog.->) 0 OPERATOR(pg_catalog.->>) 'schema',
+			p.sources OPERATOR(pg_catalog.->) 0 OPERATOR(pg_catalog.->>) 'table',
+			p.sources OPERATOR(pg_catalog.->) 0 OPERATOR(pg_catalog.->>) 'col', p.key_column)
+			ELSE '' END);
 END
 $$;
 
