@@ -200,18 +200,8 @@ GRANT SELECT ON jsonb_ivm_projections TO PUBLIC;
 -- on the projection table are the access control.
 CREATE FUNCTION jsonb_ivm_guard()
 RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF current_setting('jsonb_ivm.maintenance', true) = 'on' THEN
-		RETURN NULL;
-	END IF;
-	RAISE EXCEPTION 'cannot change projection %', format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME)
-		USING ERRCODE = 'wrong_object_type',
-		HINT = 'Change the tables its query reads: jsonb_ivm keeps the projection equal to its query.';
-END
-$$;
+AS 'MODULE_PATHNAME', 'jsonb_ivm_guard'
+LANGUAGE C;
 
 COMMENT ON FUNCTION jsonb_ivm_guard() IS
 'trigger: refuse direct writes to a projection table';
@@ -497,6 +487,28 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_unmerged_sql(jsonb, integer, text) IS
 'generator: the changed rows of a source node that its merge does not cover';
 
+-- Whether no changed row of node i (which merges or replaces its
+-- element) changed its link or a column read elsewhere: then no row is
+-- left unmerged, and the trigger does not look for documents to
+-- recompute.  The rows of each side, as text, compared as sorted lists: a
+-- row that changed makes them differ.
+CREATE FUNCTION jsonb_ivm_unchanged_sql(nodes jsonb, i integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('(SELECT array_agg(s.r ORDER BY s.r COLLATE "C") FROM (SELECT ROW(%1$s)::text AS r FROM new_rows x) s)'
+		|| E'\n\t\t\tIS NOT DISTINCT FROM (SELECT array_agg(s.r ORDER BY s.r COLLATE "C") FROM (SELECT ROW(%1$s)::text AS r FROM old_rows x) s)',
+		(SELECT string_agg(format('x.%I', c), ', ' ORDER BY o)
+		 FROM (SELECT c, min(o) AS o
+			FROM jsonb_array_elements_text(jsonb_build_array(nodes->i->>'col')
+				|| coalesce(nullif(nodes->i->'compare', 'null'), '[]'))
+				WITH ORDINALITY x(c, o) GROUP BY c) c))
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_unchanged_sql(jsonb, integer) IS
+'generator: whether an UPDATE left the links and compared columns of the rows of a source node as they were';
+
 -- For an UPDATE of node i's rows: the keys of the documents a merge
 -- rewrites (merge_keys) and the statement that merges (merge_sql).  The
 -- root merges its own keys where the columns read elsewhere are unchanged;
@@ -532,15 +544,13 @@ BEGIN
 			|| coalesce((SELECT string_agg(E'\n\t\t\t' || j, '')
 				FROM jsonb_array_elements_text(nullif(n->'joins', 'null')) j), '');
 		doc_key := format('n.%I', n->>'col');
-	ELSE
-		-- a parent's documents are found by the projection's column that
-		-- holds the root's link to it (doc_col)
-		rows_sql := format('new_rows n JOIN old_rows o ON o.%1$I = n.%1$I'
-			|| E'\n\t\t\tJOIN %2$I.%3$I d ON d.%4$I = n.%1$I',
-			n->>'col', p.schema_name, p.table_name, n->>'doc_col');
-		doc_key := format('d.%I', p.key_column);
 	END IF;
-	merge_keys := format('SELECT %s FROM %s', doc_key, rows_sql);
+	-- the documents to lock: those of every new row, which include those
+	-- the merge rewrites; a parent's are found by the projection's column
+	-- that holds the root's link to it (doc_col)
+	merge_keys := CASE WHEN i = 0 THEN format('SELECT n.%I FROM new_rows n', n->>'col')
+		ELSE format('SELECT d.%I FROM new_rows n JOIN %I.%I d ON d.%I = n.%I',
+			p.key_column, p.schema_name, p.table_name, n->>'doc_col', n->>'col') END;
 	-- the root's merge also sets the other columns read from its row alone
 	SELECT coalesce(string_agg(format(', %I = m.%I', c.name, c.name), ''), ''),
 		coalesce(string_agg(format(', %s AS %I', c.expr, c.name), ''), ''),
@@ -584,18 +594,19 @@ $f$,
 			parent_set, n->>'col', parent_values, n->>'doc_col');
 		RETURN;
 	END IF;
+	-- m.data: the whole document, or the keys merged into it
 	merge_sql := format($f$
-		UPDATE %1$I.%2$I t SET data = m.data%8$s
-		FROM (SELECT t2.%3$I, %5$s AS data%9$s
-			FROM %6$s
-			JOIN %1$I.%2$I t2 ON t2.%3$I = %7$s) m
-		WHERE t.%3$I = m.%3$I AND (NOT %4$I.jsonb_ivm_identical(t.data, m.data)%10$s);
+		UPDATE %1$I.%2$I t SET data = %11$s%8$s
+		FROM (SELECT %7$s AS %3$I, %5$s AS data%9$s
+			FROM %6$s) m
+		WHERE t.%3$I = m.%3$I AND (NOT %4$I.jsonb_ivm_identical(t.data, %11$s)%10$s);
 $f$,
 		p.schema_name, p.table_name, p.key_column, '@extschema@',
-		CASE WHEN n->'merge'->>0 = '' THEN n->'merge'->>1	-- the whole document
-			ELSE format(E'%I.jsonb_merge_at_path(t2.data,\n\t\t\t\tjsonb_build_object(%s), \'{}\')',
-				'@extschema@', pairs) END,
-		rows_sql, doc_key, columns_set, columns_select, columns_changed);
+		CASE WHEN n->'merge'->>0 = '' THEN n->'merge'->>1
+			ELSE format('jsonb_build_object(%s)', pairs) END,
+		rows_sql, doc_key, columns_set, columns_select, columns_changed,
+		CASE WHEN n->'merge'->>0 = '' THEN 'm.data'
+			ELSE format('%I.jsonb_merge_at_path(t.data, m.data, ''{}'')', '@extschema@') END);
 END
 $gen$;
 
@@ -626,7 +637,8 @@ BEGIN
 		|| (SELECT coalesce(string_agg(format(E'\n\t\t\t\tAND o.%I::text IS NOT DISTINCT FROM n.%I::text', c, c), ''), '')
 			FROM jsonb_array_elements_text(n->'compare') c)
 		|| k.joins || filter;
-	element_keys := format('SELECT %s FROM %s', k.doc_key, rows_sql);
+	-- the documents to lock: those of every new row
+	element_keys := @extschema@.jsonb_ivm_keys_sql(p.sources, i, 'new_rows');
 	element_sql := format($f$
 		-- replace the elements of the changed rows in %1$s
 		SELECT array_agg(e.k), array_agg(%2$I.jsonb_ivm_array_replace(t.data, %3$L, e.olds, e.news))
@@ -639,7 +651,9 @@ BEGIN
 		FROM unnest(patched, patches) x(k, d)
 		WHERE t.%10$I = x.k AND x.d IS NOT NULL AND NOT %2$I.jsonb_ivm_identical(t.data, x.d);
 		-- where an element was not found exactly once: recompute
-		keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
+		IF array_position(patches, NULL) IS NOT NULL THEN
+			keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
+		END IF;
 $f$,
 		n->'element'->>0, '@extschema@', ARRAY[n->'element'->>0],
 		k.doc_key, n->'element'->>2, n->'element'->>1, rows_sql,
@@ -759,7 +773,9 @@ BEGIN
 		UPDATE %5$I.%6$I t SET data = x.d
 		FROM unnest(patched, patches) x(k, d)
 		WHERE t.%7$I = x.k AND x.d IS NOT NULL AND NOT %2$I.jsonb_ivm_identical(t.data, x.d);
-		keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
+		IF array_position(patches, NULL) IS NOT NULL THEN
+			keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
+		END IF;
 $f$,
 		n->'positional'->>0, '@extschema@', ARRAY[n->'positional'->>0], src,
 		p.schema_name, p.table_name, p.key_column);
@@ -791,6 +807,9 @@ DECLARE
 	surgical_keys jsonb := '{"INSERT": [], "UPDATE": [], "DELETE": []}';
 	surgical jsonb := '{"INSERT": "", "UPDATE": "", "DELETE": ""}';
 	branch jsonb := '{}';
+	-- of an UPDATE: when all hold, no row is recomputed (NULL when some
+	-- node recomputes any change)
+	unchanged text[] := '{}';
 	m record;
 BEGIN
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
@@ -820,6 +839,8 @@ BEGIN
 			keys := jsonb_set(keys, '{UPDATE}', keys->'UPDATE'
 				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows')))
 				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'old_rows'))));
+			unchanged := unchanged || CASE WHEN nodes->i->'merge' = 'null' AND nodes->i->'element' = 'null'
+				THEN NULL ELSE @extschema@.jsonb_ivm_unchanged_sql(nodes, i) END;
 		END IF;
 		IF nodes->i->'merge' <> 'null' THEN
 			m := @extschema@.jsonb_ivm_merge_sql(p, i);
@@ -854,10 +875,14 @@ BEGIN
 	FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
 		branch := jsonb_set(branch, ARRAY[op], to_jsonb(
 			(locks->>op)
-			|| CASE WHEN jsonb_array_length(keys->op) > 0 THEN format(
+			|| CASE WHEN jsonb_array_length(keys->op) = 0 THEN E'\t\tkeys := ''{}'';\n'
+				WHEN op = 'UPDATE' AND array_position(unchanged, NULL) IS NULL THEN format(
+					E'\t\tIF %s THEN\n\t\t\tkeys := ''{}'';\n\t\tELSE\n\t\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n\t\tEND IF;\n',
+					array_to_string(unchanged, E'\n\t\t\tAND '),
+					(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x))
+				ELSE format(
 				E'\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n',
-				(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x))
-				ELSE E'\t\tkeys := ''{}'';\n' END
+				(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x)) END
 			|| CASE WHEN surgical->>op <> '' THEN @extschema@.jsonb_ivm_lock_sql(format(
 				E'PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)\n\t\t\t\tUNION ALL %4$s)\n\t\t\tORDER BY t.%3$I FOR NO KEY UPDATE',
 				p.schema_name, p.table_name, p.key_column,
