@@ -510,7 +510,8 @@ COMMENT ON FUNCTION jsonb_ivm_unchanged_sql(jsonb, integer) IS
 'generator: whether an UPDATE left the links and compared columns of the rows of a source node as they were';
 
 -- For an UPDATE of node i's rows: the keys of the documents a merge
--- rewrites (merge_keys) and the statement that merges (merge_sql).  The
+-- rewrites, or of a parent the condition on the projection t that finds
+-- them (merge_keys), and the statement that merges (merge_sql).  The
 -- root merges its own keys where the columns read elsewhere are unchanged;
 -- a parent merges its keys into every root row linked to it.
 CREATE FUNCTION jsonb_ivm_merge_sql(p @extschema@.jsonb_ivm_projection,
@@ -546,11 +547,10 @@ BEGIN
 		doc_key := format('n.%I', n->>'col');
 	END IF;
 	-- the documents to lock: those of every new row, which include those
-	-- the merge rewrites; a parent's are found by the projection's column
-	-- that holds the root's link to it (doc_col)
+	-- the merge rewrites; a parent's, as a condition on the projection's
+	-- column that holds the root's link to it (doc_col)
 	merge_keys := CASE WHEN i = 0 THEN format('SELECT n.%I FROM new_rows n', n->>'col')
-		ELSE format('SELECT d.%I FROM new_rows n JOIN %I.%I d ON d.%I = n.%I',
-			p.key_column, p.schema_name, p.table_name, n->>'doc_col', n->>'col') END;
+		ELSE format('t.%I = ANY (ARRAY(SELECT n.%I FROM new_rows n))', n->>'doc_col', n->>'col') END;
 	-- the root's merge also sets the other columns read from its row alone
 	SELECT coalesce(string_agg(format(', %I = m.%I', c.name, c.name), ''), ''),
 		coalesce(string_agg(format(', %s AS %I', c.expr, c.name), ''), ''),
@@ -641,11 +641,14 @@ BEGIN
 	element_keys := @extschema@.jsonb_ivm_keys_sql(p.sources, i, 'new_rows');
 	element_sql := format($f$
 		-- replace the elements of the changed rows in %1$s
-		SELECT array_agg(e.k), array_agg(%2$I.jsonb_ivm_array_replace(t.data, %3$L, e.olds, e.news))
-		INTO patched, patches
+		SELECT array_agg(e.k), array_agg(e.olds), array_agg(e.news)
+		INTO patched, olds, news
 		FROM (SELECT %4$s AS k, jsonb_agg(%5$s) AS olds, jsonb_agg(%6$s) AS news
 			FROM %7$s
-			GROUP BY 1) e
+			GROUP BY 1) e;
+		SELECT array_agg(e.k), array_agg(%2$I.jsonb_ivm_array_replace(t.data, %3$L, e.o, e.n))
+		INTO patched, patches
+		FROM unnest(patched, olds, news) e(k, o, n)
 		JOIN %8$I.%9$I t ON t.%10$I = e.k;
 		UPDATE %8$I.%9$I t SET data = x.d
 		FROM unnest(patched, patches) x(k, d)
@@ -805,6 +808,8 @@ DECLARE
 	locks jsonb := '{"INSERT": "", "UPDATE": "", "DELETE": ""}';
 	keys jsonb := '{"INSERT": [], "UPDATE": [], "DELETE": []}';
 	surgical_keys jsonb := '{"INSERT": [], "UPDATE": [], "DELETE": []}';
+	-- ... and conditions on the projection's own columns (t)
+	lock_conds jsonb := '{"INSERT": [], "UPDATE": [], "DELETE": []}';
 	surgical jsonb := '{"INSERT": "", "UPDATE": "", "DELETE": ""}';
 	branch jsonb := '{}';
 	-- of an UPDATE: when all hold, no row is recomputed (NULL when some
@@ -844,7 +849,11 @@ BEGIN
 		END IF;
 		IF nodes->i->'merge' <> 'null' THEN
 			m := @extschema@.jsonb_ivm_merge_sql(p, i);
-			surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.merge_keys));
+			IF i = 0 THEN
+				surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.merge_keys));
+			ELSE
+				lock_conds := jsonb_set(lock_conds, '{UPDATE}', lock_conds->'UPDATE' || to_jsonb(m.merge_keys));
+			END IF;
 			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE') || m.merge_sql));
 		END IF;
 		IF nodes->i->'element' <> 'null' AND nodes->i->'positional' = 'null' THEN
@@ -883,10 +892,18 @@ BEGIN
 				ELSE format(
 				E'\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n',
 				(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x)) END
-			|| CASE WHEN surgical->>op <> '' THEN @extschema@.jsonb_ivm_lock_sql(format(
-				E'PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)\n\t\t\t\tUNION ALL %4$s)\n\t\t\tORDER BY t.%3$I FOR NO KEY UPDATE',
+			|| CASE WHEN surgical->>op <> '' THEN
+				-- the keys gathered from the transition tables first, so
+				-- that the statement on the projection, planned again
+				-- whenever the projection's statistics change, is simple
+				CASE WHEN jsonb_array_length(surgical_keys->op) = 0 THEN ''
+					ELSE format(E'\t\tlocked := ARRAY(SELECT unnest(keys)\n\t\t\tUNION ALL %s);\n',
+						(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x)) END
+				|| @extschema@.jsonb_ivm_lock_sql(format(
+				'PERFORM FROM %1$I.%2$I t WHERE t.%3$I = ANY (%4$s)%5$s ORDER BY t.%3$I FOR NO KEY UPDATE',
 				p.schema_name, p.table_name, p.key_column,
-				(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x)))
+				CASE WHEN jsonb_array_length(surgical_keys->op) = 0 THEN 'keys' ELSE 'locked' END,
+				(SELECT string_agg(E'\n\t\t\t\tOR ' || x, '') FROM jsonb_array_elements_text(lock_conds->op) x)))
 				|| format($f$		flag := current_setting('jsonb_ivm.maintenance', true);
 		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%s
 		PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
@@ -904,8 +921,11 @@ AS $body$
 -- jsonb_ivm_explain_projection(%9$L) for how each change is maintained.
 DECLARE
 	keys %6$s[];
+	locked %6$s[];
 	patched %6$s[];
 	patches jsonb[];
+	olds jsonb[];
+	news jsonb[];
 	flag text;
 	rr boolean := current_setting('transaction_isolation') = 'repeatable read';
 BEGIN
