@@ -404,10 +404,28 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_up_sql(jsonb, integer, text, text) IS
 'generator: lock the rows up the foreign keys of changed child rows, or check under REPEATABLE READ the rows linking to changed parent rows';
 
+-- The rows of projection p's table computed from its definition view: a
+-- SELECT of the given columns, those the query does not output (the
+-- root's hidden pairs: column, root column) read from the root row.
+CREATE FUNCTION jsonb_ivm_rows_sql(p @extschema@.jsonb_ivm_projection, columns name[])
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('SELECT %s FROM %I.%I q', (SELECT string_agg(CASE WHEN h.hidden ? c
+				THEN format('r.%I', h.hidden->>c) ELSE format('q.%I', c) END, ', ')
+			FROM unnest(columns) c), p.schema_name, p.definition_view)
+		|| CASE WHEN h.hidden <> '{}' THEN format(' JOIN %I.%I r ON r.%I = q.%I',
+			p.sources->0->>'schema', p.sources->0->>'table', p.sources->0->>'col', p.key_column)
+			ELSE '' END
+	FROM (SELECT coalesce(p.sources->0->'hidden', '{}') AS hidden) h
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_rows_sql(@extschema@.jsonb_ivm_projection, name[]) IS
+'generator: the rows of a projection computed from its definition';
+
 -- The function that recomputes given documents from the definition view:
--- the maintenance every generated trigger ends with.  The columns the
--- query does not output (the root's hidden pairs: column, root column)
--- are read from the root row.
+-- the maintenance every generated trigger ends with.
 CREATE FUNCTION jsonb_ivm_recompute_sql(p @extschema@.jsonb_ivm_projection,
 	fname name, key_type text, columns name[])
 RETURNS text
@@ -416,7 +434,6 @@ SET search_path = pg_catalog, pg_temp
 AS $gen$
 DECLARE
 	others name[] := array_remove(columns, p.key_column);
-	hidden jsonb := coalesce(p.sources->0->'hidden', '{}');
 BEGIN
 	RETURN format($f$CREATE FUNCTION %1$I.%2$I(keys %3$s[]) RETURNS SETOF %1$I.%4$I
 LANGUAGE plpgsql
@@ -436,7 +453,7 @@ BEGIN
 	DELETE FROM %1$I.%4$I t WHERE t.%6$I = ANY (keys)
 		AND NOT EXISTS (SELECT FROM %1$I.%5$I q WHERE q.%6$I = t.%6$I);
 	INSERT INTO %1$I.%4$I AS t (%7$s)
-	SELECT %8$s FROM %1$I.%5$I q%12$s WHERE q.%6$I = ANY (keys) ORDER BY q.%6$I
+	%8$s WHERE q.%6$I = ANY (keys) ORDER BY q.%6$I
 	ON CONFLICT (%6$I) DO UPDATE SET %9$s
 	WHERE %10$s;
 	PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
@@ -445,18 +462,14 @@ END
 $body$$f$,
 		p.schema_name, fname, key_type, p.table_name, p.definition_view, p.key_column,
 		(SELECT string_agg(format('%I', c), ', ') FROM unnest(columns) c),
-		(SELECT string_agg(CASE WHEN hidden ? c THEN format('r.%I', hidden->>c)
-			ELSE format('q.%I', c) END, ', ') FROM unnest(columns) c),
+		@extschema@.jsonb_ivm_rows_sql(p, columns),
 		(SELECT string_agg(format('%I = excluded.%I', c, c), ', ') FROM unnest(others) c),
 		(SELECT string_agg(CASE WHEN c = 'data'
 			THEN format('NOT %I.jsonb_ivm_identical(t.data, excluded.data)', '@extschema@')
 			ELSE format('t.%I IS DISTINCT FROM excluded.%I', c, c) END, E'\n\t\tOR ')
 		 FROM unnest(others) c),
 		@extschema@.jsonb_ivm_lock_sql(format('PERFORM FROM %I.%I t WHERE t.%I = ANY (keys) ORDER BY t.%I FOR NO KEY UPDATE',
-			p.schema_name, p.table_name, p.key_column, p.key_column)),
-		CASE WHEN hidden <> '{}' THEN format(' JOIN %I.%I r ON r.%I = q.%I',
-			p.sources->0->>'schema', p.sources->0->>'table', p.sources->0->>'col', p.key_column)
-			ELSE '' END);
+			p.schema_name, p.table_name, p.key_column, p.key_column)));
 END
 $gen$;
 
@@ -1143,15 +1156,9 @@ BEGIN
 
 	-- fill: the new table is empty and no other transaction sees it
 	PERFORM set_config('jsonb_ivm.maintenance', 'on', true);
-	EXECUTE format('INSERT INTO %I.%I (%s) SELECT %s FROM %I.%I q%s',
-		p.schema_name, p.table_name,
+	EXECUTE format('INSERT INTO %I.%I (%s) %s', p.schema_name, p.table_name,
 		(SELECT string_agg(format('%I', c), ', ') FROM unnest(columns) c),
-		(SELECT string_agg(CASE WHEN p.sources->0->'hidden' ? c THEN format('r.%I', p.sources->0->'hidden'->>c)
-			ELSE format('q.%I', c) END, ', ') FROM unnest(columns) c),
-		p.schema_name, p.definition_view,
-		CASE WHEN p.sources->0->'hidden' <> '{}' THEN format(' JOIN %I.%I r ON r.%I = q.%I',
-			p.sources->0->>'schema', p.sources->0->>'table', p.sources->0->>'col', p.key_column)
-			ELSE '' END);
+		@extschema@.jsonb_ivm_rows_sql(p, columns));
 	PERFORM set_config('jsonb_ivm.maintenance', '', true);
 	EXECUTE format('ALTER TABLE %I.%I ADD PRIMARY KEY (%I)',
 		p.schema_name, p.table_name, p.key_column);
