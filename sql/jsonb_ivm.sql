@@ -652,11 +652,13 @@ BEGIN
 		|| k.joins || filter;
 	-- the documents to lock: those of every new row
 	element_keys := @extschema@.jsonb_ivm_keys_sql(p.sources, i, 'new_rows');
+	-- (the old and new elements as jsonb arrays by to_jsonb(array_agg()),
+	-- the same value as jsonb_agg() builds, several times faster)
 	element_sql := format($f$
 		-- replace the elements of the changed rows in %1$s
 		SELECT array_agg(e.k), array_agg(e.olds), array_agg(e.news)
 		INTO patched, olds, news
-		FROM (SELECT %4$s AS k, jsonb_agg(%5$s) AS olds, jsonb_agg(%6$s) AS news
+		FROM (SELECT %4$s AS k, to_jsonb(array_agg(%5$s)) AS olds, to_jsonb(array_agg(%6$s)) AS news
 			FROM %7$s
 			GROUP BY 1) e;
 		SELECT array_agg(e.k), array_agg(%2$I.jsonb_ivm_array_replace(t.data, %3$L, e.o, e.n))
@@ -743,7 +745,7 @@ DECLARE
 BEGIN
 	-- an old row whose element row is gone has an element that cannot be
 	-- rebuilt: its document is recomputed (lost)
-	olds := format('SELECT %s AS k, jsonb_agg(%s) AS olds, %s AS lost FROM old_rows %s%s%s%s GROUP BY 1',
+	olds := format('SELECT %s AS k, to_jsonb(array_agg(%s)) AS olds, %s AS lost FROM old_rows %s%s%s%s GROUP BY 1',
 		ko.doc_key, CASE WHEN same THEN e->>2 ELSE e->>1 END,
 		CASE WHEN same THEN 'false' ELSE format('bool_or(n.%I IS NULL)',
 			nodes->((n->>'element_node')::integer)->>'col') END,
@@ -752,7 +754,7 @@ BEGIN
 		CASE WHEN n->'filter' = 'null' THEN ''
 			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 1 ELSE 3 END)) END);
 	news := format($q$SELECT s.k, array_agg(s.pos ORDER BY s.pos) AS positions,
-				jsonb_agg(s.e ORDER BY s.pos) AS news
+				to_jsonb(array_agg(s.e ORDER BY s.pos)) AS news
 			FROM (SELECT %1$s AS k, %2$s AS e,
 				(SELECT count(*) FROM %3$I.%4$I g%5$s
 				 WHERE g.%6$I = %12$s.%6$I AND (%7$s) %8$s (%9$s)%13$s)::integer AS pos
