@@ -12,9 +12,9 @@
 -- between runs, so no plan is invalidated.  Two layouts of the three
 -- projection tables: tuned, as recipes/cqrs_projections.sql and the engine
 -- create them (lz4, fillfactor 80 or 70), and default (pglz, fillfactor
--- 100).  The hand-written triggers find allocations by a plain indexed
--- column of tv_allocation in both; the generated ones through
--- bench_allocations.  Documents are the recipes' (each embedded server
+-- 100).  All find allocations by a plain indexed column of tv_allocation
+-- in both (the engine adds network_configuration_id, which the query does
+-- not output).  Documents are the recipes' (each embedded server
 -- carries its priority).
 --
 -- Changes: one server (10 configurations, 50 allocations) and one UPDATE of

@@ -202,18 +202,8 @@ GRANT SELECT ON jsonb_ivm_projections TO PUBLIC;
 -- on the projection table are the access control.
 CREATE FUNCTION jsonb_ivm_guard()
 RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF current_setting('jsonb_ivm.maintenance', true) = 'on' THEN
-		RETURN NULL;
-	END IF;
-	RAISE EXCEPTION 'cannot change projection %', format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME)
-		USING ERRCODE = 'wrong_object_type',
-		HINT = 'Change the tables its query reads: jsonb_ivm keeps the projection equal to its query.';
-END
-$$;
+AS 'MODULE_PATHNAME', 'jsonb_ivm_guard'
+LANGUAGE C;
 
 COMMENT ON FUNCTION jsonb_ivm_guard() IS
 'trigger: refuse direct writes to a projection table';
@@ -422,6 +412,26 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_up_sql(jsonb, integer, text, text) IS
 'generator: lock the rows up the foreign keys of changed child rows, or check under REPEATABLE READ or SERIALIZABLE the rows linking to changed parent rows';
 
+-- The rows of projection p's table computed from its definition view: a
+-- SELECT of the given columns, those the query does not output (the
+-- root's hidden pairs: column, root column) read from the root row.
+CREATE FUNCTION jsonb_ivm_rows_sql(p @extschema@.jsonb_ivm_projection, columns name[])
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('SELECT %s FROM %I.%I q', (SELECT string_agg(CASE WHEN h.hidden ? c
+				THEN format('r.%I', h.hidden->>c) ELSE format('q.%I', c) END, ', ')
+			FROM unnest(columns) c), p.schema_name, p.definition_view)
+		|| CASE WHEN h.hidden <> '{}' THEN format(' JOIN %I.%I r ON r.%I = q.%I',
+			p.sources->0->>'schema', p.sources->0->>'table', p.sources->0->>'col', p.key_column)
+			ELSE '' END
+	FROM (SELECT coalesce(p.sources->0->'hidden', '{}') AS hidden) h
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_rows_sql(@extschema@.jsonb_ivm_projection, name[]) IS
+'generator: the rows of a projection computed from its definition';
+
 -- The function that recomputes given documents from the definition view:
 -- the maintenance every generated trigger ends with.
 CREATE FUNCTION jsonb_ivm_recompute_sql(p @extschema@.jsonb_ivm_projection,
@@ -451,7 +461,7 @@ BEGIN
 	DELETE FROM %1$I.%4$I t WHERE t.%6$I = ANY (keys)
 		AND NOT EXISTS (SELECT FROM %1$I.%5$I q WHERE q.%6$I = t.%6$I);
 	INSERT INTO %1$I.%4$I AS t (%7$s)
-	SELECT %8$s FROM %1$I.%5$I q WHERE q.%6$I = ANY (keys) ORDER BY q.%6$I
+	%8$s WHERE q.%6$I = ANY (keys) ORDER BY q.%6$I
 	ON CONFLICT (%6$I) DO UPDATE SET %9$s
 	WHERE %10$s;
 	PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
@@ -460,7 +470,7 @@ END
 $body$$f$,
 		p.schema_name, fname, key_type, p.table_name, p.definition_view, p.key_column,
 		(SELECT string_agg(format('%I', c), ', ') FROM unnest(columns) c),
-		(SELECT string_agg(format('q.%I', c), ', ') FROM unnest(columns) c),
+		@extschema@.jsonb_ivm_rows_sql(p, columns),
 		(SELECT string_agg(format('%I = excluded.%I', c, c), ', ') FROM unnest(others) c),
 		(SELECT string_agg(CASE WHEN c = 'data'
 			THEN format('NOT %I.jsonb_ivm_identical(t.data, excluded.data)', '@extschema@')
@@ -498,8 +508,31 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_unmerged_sql(jsonb, integer, text) IS
 'generator: the changed rows of a source node that its merge does not cover';
 
+-- Whether no changed row of node i (which merges or replaces its
+-- element) changed its link or a column read elsewhere: then no row is
+-- left unmerged, and the trigger does not look for documents to
+-- recompute.  The rows of each side, as text, compared as sorted lists: a
+-- row that changed makes them differ.
+CREATE FUNCTION jsonb_ivm_unchanged_sql(nodes jsonb, i integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('(SELECT array_agg(s.r ORDER BY s.r COLLATE "C") FROM (SELECT ROW(%1$s)::text AS r FROM new_rows x) s)'
+		|| E'\n\t\t\tIS NOT DISTINCT FROM (SELECT array_agg(s.r ORDER BY s.r COLLATE "C") FROM (SELECT ROW(%1$s)::text AS r FROM old_rows x) s)',
+		(SELECT string_agg(format('x.%I', c), ', ' ORDER BY o)
+		 FROM (SELECT c, min(o) AS o
+			FROM jsonb_array_elements_text(jsonb_build_array(nodes->i->>'col')
+				|| coalesce(nullif(nodes->i->'compare', 'null'), '[]'))
+				WITH ORDINALITY x(c, o) GROUP BY c) c))
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_unchanged_sql(jsonb, integer) IS
+'generator: whether an UPDATE left the links and compared columns of the rows of a source node as they were';
+
 -- For an UPDATE of node i's rows: the keys of the documents a merge
--- rewrites (merge_keys) and the statement that merges (merge_sql).  The
+-- rewrites, or of a parent the condition on the projection t that finds
+-- them (merge_keys), and the statement that merges (merge_sql).  The
 -- root merges its own keys where the columns read elsewhere are unchanged;
 -- a parent merges its keys into every root row linked to it.
 CREATE FUNCTION jsonb_ivm_merge_sql(p @extschema@.jsonb_ivm_projection,
@@ -509,7 +542,6 @@ SET search_path = pg_catalog, pg_temp
 AS $gen$
 DECLARE
 	n jsonb := p.sources->i;
-	root jsonb := p.sources->0;
 	pairs text;
 	rows_sql text;
 	doc_key text;
@@ -517,7 +549,7 @@ DECLARE
 	columns_select text;
 	columns_changed text;
 	parent_values text := '';
-	parent_set text := 't2.data';
+	parent_set text := 't.data';
 	v text;
 	is_jsonb boolean;
 BEGIN
@@ -534,13 +566,12 @@ BEGIN
 			|| coalesce((SELECT string_agg(E'\n\t\t\t' || j, '')
 				FROM jsonb_array_elements_text(nullif(n->'joins', 'null')) j), '');
 		doc_key := format('n.%I', n->>'col');
-	ELSE
-		rows_sql := format('new_rows n JOIN old_rows o ON o.%1$I = n.%1$I'
-			|| E'\n\t\t\tJOIN %2$I.%3$I r ON r.%4$I = n.%1$I',
-			n->>'col', root->>'schema', root->>'table', n->>'up_col');
-		doc_key := format('r.%I', root->>'col');
 	END IF;
-	merge_keys := format('SELECT %s FROM %s', doc_key, rows_sql);
+	-- the documents to lock: those of every new row, which include those
+	-- the merge rewrites; a parent's, as a condition on the projection's
+	-- column that holds the root's link to it (doc_col)
+	merge_keys := CASE WHEN i = 0 THEN format('SELECT n.%I FROM new_rows n', n->>'col')
+		ELSE format('t.%I = ANY (ARRAY(SELECT n.%I FROM new_rows n))', n->>'doc_col', n->>'col') END;
 	-- the root's merge also sets the other columns read from its row alone
 	SELECT coalesce(string_agg(format(', %I = m.%I', c.name, c.name), ''), ''),
 		coalesce(string_agg(format(', %s AS %I', c.expr, c.name), ''), ''),
@@ -556,8 +587,8 @@ BEGIN
 		-- rebuilt: OFFSET 0 keeps the planner from flattening their
 		-- subquery, which would build them again per document and in the
 		-- WHERE.  (The splice itself runs twice per document, in the WHERE
-		-- and in SET: cheaper than an unflattened subquery m, which
-		-- EvalPlanQual makes the UPDATE carry as a whole row.)  A value of
+		-- and in SET: cheaper than a subquery of the spliced documents,
+		-- which EvalPlanQual makes the UPDATE carry as a whole row.)  A value of
 		-- another type than jsonb (a column) is converted by to_jsonb, as
 		-- jsonb_build_object converts it; its type is that of the
 		-- expression over a row of NULLs.
@@ -573,32 +604,30 @@ BEGIN
 				parent_set, ARRAY[n->'merge'->>(2 * j - 2)], j);
 		END LOOP;
 		merge_sql := format($f$
-		UPDATE %1$I.%2$I t SET data = m.data
-		FROM (SELECT t2.%3$I, %5$s AS data
-			FROM (SELECT n.%6$I AS k%7$s
-				FROM new_rows n JOIN old_rows o ON o.%6$I = n.%6$I
-				OFFSET 0) p	-- not flattened: each parent's values built once
-			JOIN %8$I.%9$I r ON r.%10$I = p.k
-			JOIN %1$I.%2$I t2 ON t2.%3$I = r.%11$I) m
-		WHERE t.%3$I = m.%3$I AND NOT %4$I.jsonb_ivm_identical(t.data, m.data);
+		UPDATE %1$I.%2$I t SET data = %5$s
+		FROM (SELECT n.%6$I AS k%7$s
+			FROM new_rows n JOIN old_rows o ON o.%6$I = n.%6$I
+			OFFSET 0) p	-- not flattened: each parent's values built once
+		WHERE t.%8$I = p.k AND NOT %4$I.jsonb_ivm_identical(t.data,
+			%5$s);
 $f$,
-			p.schema_name, p.table_name, p.key_column, '@extschema@', parent_set,
-			n->>'col', parent_values, root->>'schema', root->>'table', n->>'up_col',
-			root->>'col');
+			p.schema_name, p.table_name, p.key_column, '@extschema@',
+			parent_set, n->>'col', parent_values, n->>'doc_col');
 		RETURN;
 	END IF;
+	-- m.data: the whole document, or the keys merged into it
 	merge_sql := format($f$
-		UPDATE %1$I.%2$I t SET data = m.data%8$s
-		FROM (SELECT t2.%3$I, %5$s AS data%9$s
-			FROM %6$s
-			JOIN %1$I.%2$I t2 ON t2.%3$I = %7$s) m
-		WHERE t.%3$I = m.%3$I AND (NOT %4$I.jsonb_ivm_identical(t.data, m.data)%10$s);
+		UPDATE %1$I.%2$I t SET data = %11$s%8$s
+		FROM (SELECT %7$s AS %3$I, %5$s AS data%9$s
+			FROM %6$s) m
+		WHERE t.%3$I = m.%3$I AND (NOT %4$I.jsonb_ivm_identical(t.data, %11$s)%10$s);
 $f$,
 		p.schema_name, p.table_name, p.key_column, '@extschema@',
-		CASE WHEN n->'merge'->>0 = '' THEN n->'merge'->>1	-- the whole document
-			ELSE format(E'%I.jsonb_merge_at_path(t2.data,\n\t\t\t\tjsonb_build_object(%s), \'{}\')',
-				'@extschema@', pairs) END,
-		rows_sql, doc_key, columns_set, columns_select, columns_changed);
+		CASE WHEN n->'merge'->>0 = '' THEN n->'merge'->>1
+			ELSE format('jsonb_build_object(%s)', pairs) END,
+		rows_sql, doc_key, columns_set, columns_select, columns_changed,
+		CASE WHEN n->'merge'->>0 = '' THEN 'm.data'
+			ELSE format('%I.jsonb_merge_at_path(t.data, m.data, ''{}'')', '@extschema@') END);
 END
 $gen$;
 
@@ -629,20 +658,28 @@ BEGIN
 		|| (SELECT coalesce(string_agg(format(E'\n\t\t\t\tAND o.%I::text IS NOT DISTINCT FROM n.%I::text', c, c), ''), '')
 			FROM jsonb_array_elements_text(n->'compare') c)
 		|| k.joins || filter;
-	element_keys := format('SELECT %s FROM %s', k.doc_key, rows_sql);
+	-- the documents to lock: those of every new row
+	element_keys := @extschema@.jsonb_ivm_keys_sql(p.sources, i, 'new_rows');
+	-- (the old and new elements as jsonb arrays by to_jsonb(array_agg()),
+	-- the same value as jsonb_agg() builds, several times faster)
 	element_sql := format($f$
 		-- replace the elements of the changed rows in %1$s
-		SELECT array_agg(e.k), array_agg(%2$I.jsonb_ivm_array_replace(t.data, %3$L, e.olds, e.news))
-		INTO patched, patches
-		FROM (SELECT %4$s AS k, jsonb_agg(%5$s) AS olds, jsonb_agg(%6$s) AS news
+		SELECT array_agg(e.k), array_agg(e.olds), array_agg(e.news)
+		INTO patched, olds, news
+		FROM (SELECT %4$s AS k, to_jsonb(array_agg(%5$s)) AS olds, to_jsonb(array_agg(%6$s)) AS news
 			FROM %7$s
-			GROUP BY 1) e
+			GROUP BY 1) e;
+		SELECT array_agg(e.k), array_agg(%2$I.jsonb_ivm_array_replace(t.data, %3$L, e.o, e.n))
+		INTO patched, patches
+		FROM unnest(patched, olds, news) e(k, o, n)
 		JOIN %8$I.%9$I t ON t.%10$I = e.k;
 		UPDATE %8$I.%9$I t SET data = x.d
 		FROM unnest(patched, patches) x(k, d)
 		WHERE t.%10$I = x.k AND x.d IS NOT NULL AND NOT %2$I.jsonb_ivm_identical(t.data, x.d);
 		-- where an element was not found exactly once: recompute
-		keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
+		IF array_position(patches, NULL) IS NOT NULL THEN
+			keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
+		END IF;
 $f$,
 		n->'element'->>0, '@extschema@', ARRAY[n->'element'->>0],
 		k.doc_key, n->'element'->>2, n->'element'->>1, rows_sql,
@@ -759,7 +796,7 @@ DECLARE
 BEGIN
 	-- an old row whose element row is gone has an element that cannot be
 	-- rebuilt: its document is recomputed (lost)
-	olds := format('SELECT %s AS k, jsonb_agg(%s) AS olds, %s AS lost FROM old_rows %s%s%s%s GROUP BY 1',
+	olds := format('SELECT %s AS k, to_jsonb(array_agg(%s)) AS olds, %s AS lost FROM old_rows %s%s%s%s GROUP BY 1',
 		ko.doc_key, CASE WHEN same THEN e->>2 ELSE e->>1 END,
 		CASE WHEN same THEN 'false' ELSE format('bool_or(n.%I IS NULL)',
 			nodes->((n->>'element_node')::integer)->>'col') END,
@@ -768,7 +805,7 @@ BEGIN
 		CASE WHEN n->'filter' = 'null' THEN ''
 			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 1 ELSE 3 END)) END);
 	news := format($q$SELECT s.k, array_agg(s.pos ORDER BY s.pos) AS positions,
-				jsonb_agg(s.e ORDER BY s.pos) AS news, max(s.total) AS total
+				to_jsonb(array_agg(s.e ORDER BY s.pos)) AS news, max(s.total) AS total
 			FROM (SELECT %1$s AS k, %2$s AS e,
 				(SELECT count(*) FROM %3$I.%4$I g%5$s
 				 WHERE g.%6$I = %10$s.%6$I AND %7$s%11$s)::integer AS pos,
@@ -809,7 +846,9 @@ BEGIN
 		UPDATE %5$I.%6$I t SET data = x.d
 		FROM unnest(patched, patches) x(k, d)
 		WHERE t.%7$I = x.k AND x.d IS NOT NULL AND NOT %2$I.jsonb_ivm_identical(t.data, x.d);
-		keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
+		IF array_position(patches, NULL) IS NOT NULL THEN
+			keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
+		END IF;
 $f$,
 		n->'positional'->>0, '@extschema@', ARRAY[n->'positional'->>0], src,
 		p.schema_name, p.table_name, p.key_column,
@@ -860,8 +899,13 @@ DECLARE
 	locks jsonb := '{"INSERT": "", "UPDATE": "", "DELETE": ""}';
 	keys jsonb := '{"INSERT": [], "UPDATE": [], "DELETE": []}';
 	surgical_keys jsonb := '{"INSERT": [], "UPDATE": [], "DELETE": []}';
+	-- ... and conditions on the projection's own columns (t)
+	lock_conds jsonb := '{"INSERT": [], "UPDATE": [], "DELETE": []}';
 	surgical jsonb := '{"INSERT": "", "UPDATE": "", "DELETE": ""}';
 	branch jsonb := '{}';
+	-- of an UPDATE: when all hold, no row is recomputed (NULL when some
+	-- node recomputes any change)
+	unchanged text[] := '{}';
 	m record;
 BEGIN
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
@@ -902,10 +946,16 @@ BEGIN
 			keys := jsonb_set(keys, '{UPDATE}', keys->'UPDATE'
 				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows')))
 				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'old_rows'))));
+			unchanged := unchanged || CASE WHEN nodes->i->'merge' = 'null' AND nodes->i->'element' = 'null'
+				THEN NULL ELSE @extschema@.jsonb_ivm_unchanged_sql(nodes, i) END;
 		END IF;
 		IF nodes->i->'merge' <> 'null' THEN
 			m := @extschema@.jsonb_ivm_merge_sql(p, i);
-			surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.merge_keys));
+			IF i = 0 THEN
+				surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.merge_keys));
+			ELSE
+				lock_conds := jsonb_set(lock_conds, '{UPDATE}', lock_conds->'UPDATE' || to_jsonb(m.merge_keys));
+			END IF;
 			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE') || m.merge_sql));
 		END IF;
 		IF nodes->i->'element' <> 'null' AND nodes->i->'positional' = 'null' THEN
@@ -936,14 +986,26 @@ BEGIN
 	FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
 		branch := jsonb_set(branch, ARRAY[op], to_jsonb(
 			(locks->>op)
-			|| CASE WHEN jsonb_array_length(keys->op) > 0 THEN format(
+			|| CASE WHEN jsonb_array_length(keys->op) = 0 THEN E'\t\tkeys := ''{}'';\n'
+				WHEN op = 'UPDATE' AND array_position(unchanged, NULL) IS NULL THEN format(
+					E'\t\tIF %s THEN\n\t\t\tkeys := ''{}'';\n\t\tELSE\n\t\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n\t\tEND IF;\n',
+					array_to_string(unchanged, E'\n\t\t\tAND '),
+					(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x))
+				ELSE format(
 				E'\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n',
-				(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x))
-				ELSE E'\t\tkeys := ''{}'';\n' END
-			|| CASE WHEN surgical->>op <> '' THEN @extschema@.jsonb_ivm_lock_sql(format(
-				E'PERFORM FROM %1$I.%2$I t WHERE t.%3$I IN (SELECT unnest(keys)\n\t\t\t\tUNION ALL %4$s)\n\t\t\tORDER BY t.%3$I FOR NO KEY UPDATE',
+				(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x)) END
+			|| CASE WHEN surgical->>op <> '' THEN
+				-- the keys gathered from the transition tables first, so
+				-- that the statement on the projection, planned again
+				-- whenever the projection's statistics change, is simple
+				CASE WHEN jsonb_array_length(surgical_keys->op) = 0 THEN ''
+					ELSE format(E'\t\tlocked := ARRAY(SELECT unnest(keys)\n\t\t\tUNION ALL %s);\n',
+						(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x)) END
+				|| @extschema@.jsonb_ivm_lock_sql(format(
+				'PERFORM FROM %1$I.%2$I t WHERE t.%3$I = ANY (%4$s)%5$s ORDER BY t.%3$I FOR NO KEY UPDATE',
 				p.schema_name, p.table_name, p.key_column,
-				(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x)))
+				CASE WHEN jsonb_array_length(surgical_keys->op) = 0 THEN 'keys' ELSE 'locked' END,
+				(SELECT string_agg(E'\n\t\t\t\tOR ' || x, '') FROM jsonb_array_elements_text(lock_conds->op) x)))
 				|| format($f$		flag := current_setting('jsonb_ivm.maintenance', true);
 		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%s
 		PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
@@ -961,8 +1023,11 @@ AS $body$
 -- jsonb_ivm_explain_projection(%9$L) for how each change is maintained.
 DECLARE
 	keys %6$s[];
+	locked %6$s[];
 	patched %6$s[];
 	patches jsonb[];
+	olds jsonb[];
+	news jsonb[];
 	flag text;
 	rr boolean := current_setting('transaction_isolation') IN ('repeatable read', 'serializable');
 BEGIN
@@ -1040,6 +1105,61 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_refuse_citus_sources(regclass[]) IS
 'error if one of the tables is in Citus''s metadata: the sources of a projection must be plain tables';
 
+-- The sources of projection p, its table just created from the query,
+-- with the projection's column that holds the root's link (doc_col) on
+-- every parent whose change merges into the documents linked to it: its
+-- triggers find those documents by that column.  The key, or a column the
+-- query outputs as the root's column itself, serves; otherwise the root
+-- lists a hidden column to add (hidden: column name, root column), which
+-- its merge sets too.
+CREATE FUNCTION jsonb_ivm_doc_columns(p @extschema@.jsonb_ivm_projection)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	nodes jsonb := p.sources;
+	root jsonb := nodes->0;
+	taken name[] := ARRAY(SELECT a.attname FROM pg_attribute a
+		WHERE a.attrelid = format('%I.%I', p.schema_name, p.table_name)::regclass
+			AND a.attnum > 0 AND NOT a.attisdropped);
+	hidden jsonb := '{}';
+	n jsonb;
+	col text;
+	k integer;
+BEGIN
+	FOR i IN 1 .. jsonb_array_length(nodes) - 1 LOOP
+		n := nodes->i;
+		CONTINUE WHEN n->>'role' <> 'parent' OR (n->>'up')::integer <> 0 OR n->'merge' = 'null';
+		col := CASE WHEN n->>'up_col' = root->>'col' THEN p.key_column END;
+		col := coalesce(col, (SELECT key FROM jsonb_each_text(hidden) WHERE value = n->>'up_col'));
+		col := coalesce(col, (SELECT c.v FROM jsonb_array_elements_text(nullif(root->'columns', 'null'))
+				WITH ORDINALITY c(v, o)
+			WHERE c.o % 2 = 1 AND root->'columns'->>(c.o::integer) = format('n.%I', n->>'up_col')
+			LIMIT 1));
+		IF col IS NULL THEN
+			col := n->>'up_col';
+			k := 1;
+			WHILE col = ANY (taken) LOOP
+				col := left(n->>'up_col', 60) || '_' || k;
+				k := k + 1;
+			END LOOP;
+			taken := taken || col::name;
+			hidden := hidden || jsonb_build_object(col, n->>'up_col');
+			IF root->'merge' <> 'null' THEN
+				root := jsonb_set(root, '{columns}', coalesce(nullif(root->'columns', 'null'), '[]')
+					|| jsonb_build_array(col, format('n.%I', n->>'up_col')));
+			END IF;
+		END IF;
+		nodes := jsonb_set(nodes, ARRAY[i::text], n || jsonb_build_object('doc_col', col));
+	END LOOP;
+	RETURN jsonb_set(nodes, '{0}', root || jsonb_build_object('hidden', hidden));
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_doc_columns(@extschema@.jsonb_ivm_projection) IS
+'the sources of a projection with the columns its maintenance finds documents by';
+
 -- Not SET search_path: the query and the name are read with the caller's,
 -- as CREATE VIEW would read them; the work is done with a pinned one.
 CREATE FUNCTION jsonb_ivm_create_projection(name text, query text)
@@ -1099,12 +1219,18 @@ BEGIN
 	EXECUTE format('CREATE VIEW %I.%I AS %s', p.schema_name, p.definition_view, query);
 	PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
 
-	-- the layout: the key as primary key, no index on data, room for HOT
-	-- updates, lz4 where the server has it
+	-- the layout: the key as primary key, the ids maintenance searches
+	-- documents by as plain indexed columns, no index on data, room for
+	-- HOT updates, lz4 where the server has it (the indexes are built
+	-- after the fill)
 	EXECUTE format('CREATE TABLE %I.%I WITH (fillfactor = 70) AS SELECT * FROM %I.%I WITH NO DATA',
 		p.schema_name, p.table_name, p.schema_name, p.definition_view);
-	EXECUTE format('ALTER TABLE %I.%I ADD PRIMARY KEY (%I)',
-		p.schema_name, p.table_name, p.key_column);
+	p.sources := @extschema@.jsonb_ivm_doc_columns(p);
+	FOR src IN SELECT h.key, h.value FROM jsonb_each_text(p.sources->0->'hidden') h LOOP
+		EXECUTE format('ALTER TABLE %I.%I ADD COLUMN %I %s', p.schema_name, p.table_name, src.key,
+			(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+			 WHERE a.attrelid = (p.sources->0->>'relid')::oid AND a.attname = src.value));
+	END LOOP;
 	IF current_setting('server_version_num')::integer >= 140000
 		AND EXISTS (SELECT FROM pg_settings WHERE name = 'default_toast_compression'
 			AND 'lz4' = ANY (enumvals)) THEN
@@ -1170,9 +1296,24 @@ BEGIN
 			USING HINT = format('CREATE INDEX ON %I.%I (%I);', src.s, src.t, src.c);
 	END LOOP;
 
-	-- fill
-	EXECUTE format('SELECT %I.%I(ARRAY(SELECT %I FROM %I.%I ORDER BY 1))',
-		p.schema_name, recompute, p.key_column, p.schema_name, p.definition_view);
+	-- fill: the new table is empty and no other transaction sees it
+	PERFORM set_config('jsonb_ivm.maintenance', 'on', true);
+	EXECUTE format('INSERT INTO %I.%I (%s) %s', p.schema_name, p.table_name,
+		(SELECT string_agg(format('%I', c), ', ') FROM unnest(columns) c),
+		@extschema@.jsonb_ivm_rows_sql(p, columns));
+	PERFORM set_config('jsonb_ivm.maintenance', '', true);
+	EXECUTE format('ALTER TABLE %I.%I ADD PRIMARY KEY (%I)',
+		p.schema_name, p.table_name, p.key_column);
+	FOR src IN SELECT DISTINCT n.v->>'doc_col' AS key FROM jsonb_array_elements(p.sources) n(v)
+		WHERE n.v->>'doc_col' <> p.key_column
+			AND NOT EXISTS (SELECT FROM pg_index i JOIN pg_attribute a
+					ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+				WHERE i.indrelid = format('%I.%I', p.schema_name, p.table_name)::regclass
+					AND a.attname = n.v->>'doc_col')
+		ORDER BY 1
+	LOOP
+		EXECUTE format('CREATE INDEX ON %I.%I (%I)', p.schema_name, p.table_name, src.key);
+	END LOOP;
 END
 $$;
 
@@ -1201,26 +1342,42 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
 	p @extschema@.jsonb_ivm_projection := @extschema@.jsonb_ivm_projection_row($1);
+	hidden jsonb := p.sources OPERATOR(pg_catalog.->) 0 OPERATOR(pg_catalog.->) 'hidden';
 	columns name[];
+	differs text[];
 BEGIN
-	columns := ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a
-		WHERE a.attrelid = pg_catalog.format('%I.%I', p.schema_name, p.table_name)::regclass
+	-- the query's columns, then the hidden ones, which must equal the root
+	-- row's
+	SELECT pg_catalog.array_agg(c.name ORDER BY c.o, c.name),
+		pg_catalog.array_agg(pg_catalog.format('t.%I::text IS DISTINCT FROM %s::text', c.name, c.expr) ORDER BY c.o, c.name)
+	INTO columns, differs
+	FROM (SELECT a.attname, pg_catalog.format('q.%I', a.attname), a.attnum
+		FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = pg_catalog.format('%I.%I', p.schema_name, p.definition_view)::regclass
 			AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
-			AND a.attname OPERATOR(pg_catalog.<>) p.key_column ORDER BY a.attnum);
+			AND a.attname OPERATOR(pg_catalog.<>) p.key_column
+		UNION ALL
+		SELECT h.key, pg_catalog.format('r.%I', h.value), 10000
+		FROM pg_catalog.jsonb_each_text(hidden) h) c(name, expr, o);
 	RETURN QUERY EXECUTE pg_catalog.format($q$
 		SELECT coalesce(t.%3$I, q.%3$I)::text,
 			CASE WHEN q.%3$I IS NULL THEN 'not in the query'
 				WHEN t.%3$I IS NULL THEN 'missing from the projection'
 				ELSE %6$s END
-		FROM %1$I.%2$I t FULL JOIN %1$I.%4$I q ON q.%3$I = t.%3$I
+		FROM %1$I.%2$I t FULL JOIN %1$I.%4$I q ON q.%3$I = t.%3$I%7$s
 		WHERE q.%3$I IS NULL OR t.%3$I IS NULL OR %5$s
 		ORDER BY 1$q$,
 		p.schema_name, p.table_name, p.key_column, p.definition_view,
-		(SELECT pg_catalog.string_agg(pg_catalog.format('t.%1$I::text IS DISTINCT FROM q.%1$I::text', c), ' OR ')
-		 FROM pg_catalog.unnest(columns) c),
+		pg_catalog.array_to_string(differs, ' OR '),
 		'concat_ws(''; '', ' || (SELECT pg_catalog.string_agg(pg_catalog.format(
-			'CASE WHEN t.%1$I::text IS DISTINCT FROM q.%1$I::text THEN %2$L END', c, c || ' differs'), ', ')
-		 FROM pg_catalog.unnest(columns) c) || ')');
+			'CASE WHEN %s THEN %L END', d.e, d.c || ' differs'), ', ' ORDER BY d.o)
+		 FROM ROWS FROM (pg_catalog.unnest(differs), pg_catalog.unnest(columns)) WITH ORDINALITY d(e, c, o)) || ')',
+		CASE WHEN hidden OPERATOR(pg_catalog.<>) '{}' THEN pg_catalog.format(
+			E'\n\t\tLEFT JOIN %I.%I r ON r.%I = t.%I',
+			p.sources OPERATOR(pg_catalog.->) 0 OPERATOR(pg_catalog.->>) 'schema',
+			p.sources OPERATOR(pg_catalog.->) 0 OPERATOR(pg_catalog.->>) 'table',
+			p.sources OPERATOR(pg_catalog.->) 0 OPERATOR(pg_catalog.->>) 'col', p.key_column)
+			ELSE '' END);
 END
 $$;
 

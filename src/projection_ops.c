@@ -5,7 +5,8 @@
  *	  replacing, removing and inserting array elements, the old ones found
  *	  by their exact stored value, the new ones placed at given indexes;
  *	  setting the value at a path; comparing rows across snapshots under
- *	  REPEATABLE READ and SERIALIZABLE.
+ *	  REPEATABLE READ and SERIALIZABLE; the trigger that refuses direct
+ *	  writes to a projection.
  *
  *-------------------------------------------------------------------------
  */
@@ -16,11 +17,15 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 #pragma GCC diagnostic pop
 
@@ -417,4 +422,31 @@ jsonb_ivm_check_snapshot(PG_FUNCTION_ARGS)
 				 errdetail("A concurrent transaction changed rows that the maintenance of a projection reads.")));
 	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+/*
+ * jsonb_ivm_guard(): statement-level BEFORE trigger of every projection
+ * table.  Only the generated functions write a projection: they set the
+ * transaction-local setting jsonb_ivm.maintenance to "on" around their
+ * writes; any other write is an error.
+ */
+PG_FUNCTION_INFO_V1(jsonb_ivm_guard);
+Datum
+jsonb_ivm_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	const char *flag;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "jsonb_ivm_guard: not called by trigger manager");
+	flag = GetConfigOption("jsonb_ivm.maintenance", true, false);
+	if (flag != NULL && strcmp(flag, "on") == 0)
+		return PointerGetDatum(NULL);
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("cannot change projection %s",
+					quote_qualified_identifier(get_namespace_name(RelationGetNamespace(trigdata->tg_relation)),
+											   RelationGetRelationName(trigdata->tg_relation))),
+			 errhint("Change the tables its query reads: jsonb_ivm keeps the projection equal to its query.")));
+	PG_RETURN_NULL();			/* not reached */
 }
