@@ -95,6 +95,14 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;	-- not STRICT: two NULLs are identical
 COMMENT ON FUNCTION jsonb_ivm_identical(jsonb, jsonb) IS
 'whether two documents are stored with the same bytes, so that they print identically';
 
+-- Not STRICT: a NULL value is JSON null, as for jsonb_ivm_set_at_path.
+CREATE FUNCTION jsonb_ivm_identical_at(target jsonb, path text[], value jsonb)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'jsonb_ivm_identical_at'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION jsonb_ivm_identical_at(jsonb, text[], jsonb) IS
+'whether the value at path is stored exactly as value: jsonb_ivm_set_at_path would change nothing';
+
 -- NULL where an old element is missing or repeated: the caller recomputes.
 CREATE FUNCTION jsonb_ivm_array_replace(target jsonb, array_path text[],
 	olds jsonb, news jsonb)
@@ -586,9 +594,10 @@ BEGIN
 		-- parent row (v1, v2, ...) and spliced into each document, not
 		-- rebuilt: OFFSET 0 keeps the planner from flattening their
 		-- subquery, which would build them again per document and in the
-		-- WHERE.  (The splice itself runs twice per document, in the WHERE
-		-- and in SET: cheaper than a subquery of the spliced documents,
-		-- which EvalPlanQual makes the UPDATE carry as a whole row.)  A value of
+		-- WHERE.  (With several paths the splice runs twice per document,
+		-- in the WHERE and in SET: cheaper than a subquery of the spliced
+		-- documents, which EvalPlanQual makes the UPDATE carry as a whole
+		-- row.)  A value of
 		-- another type than jsonb (a column) is converted by to_jsonb, as
 		-- jsonb_build_object converts it; its type is that of the
 		-- expression over a row of NULLs.
@@ -608,11 +617,16 @@ BEGIN
 		FROM (SELECT n.%6$I AS k%7$s
 			FROM new_rows n JOIN old_rows o ON o.%6$I = n.%6$I
 			OFFSET 0) p	-- not flattened: each parent's values built once
-		WHERE t.%8$I = p.k AND NOT %4$I.jsonb_ivm_identical(t.data,
-			%5$s);
+		WHERE t.%8$I = p.k AND NOT %9$s;
 $f$,
 			p.schema_name, p.table_name, p.key_column, '@extschema@',
-			parent_set, n->>'col', parent_values, n->>'doc_col');
+			parent_set, n->>'col', parent_values, n->>'doc_col',
+			-- one path: whether its value is already the parent's, read in
+			-- place; else whether the spliced document is the same
+			CASE WHEN jsonb_array_length(n->'merge') = 2
+				THEN format('%I.jsonb_ivm_identical_at(t.data, %L, p.v1)', '@extschema@',
+					ARRAY[n->'merge'->>0])
+				ELSE format(E'%I.jsonb_ivm_identical(t.data,\n\t\t\t%s)', '@extschema@', parent_set) END);
 		RETURN;
 	END IF;
 	-- m.data: the whole document, or the keys merged into it

@@ -109,6 +109,20 @@ WHERE i < n AND (
 		IS DISTINCT FROM jsonb_set(d, ARRAY['k' || i], '{"v": [1.0, "é"]}')::text
 	FROM (SELECT jsonb_object_agg('k' || g, g) AS d FROM generate_series(0, n - 1) g) x);
 
+-- section: jsonb_ivm_identical_at: true exactly where jsonb_ivm_set_at_path
+-- would return its target itself
+SELECT v, p, jsonb_ivm_identical_at(d, p, v) AS identical,
+	jsonb_ivm_identical(d, jsonb_ivm_set_at_path(d, p, v)) AS set_changes_nothing
+FROM (VALUES ('{"a": {"b": 1.50}, "c": [1, 2], "n": null}'::jsonb)) x(d),
+	(VALUES ('{a}'::text[], '{"b": 1.50}'::jsonb), ('{a}', '{"b": 1.5}'), ('{a,b}', '1.50'),
+		('{a,b}', '1.5'), ('{c,1}', '2'), ('{c}', '[1, 2]'), ('{n}', NULL), ('{n}', 'null'),
+		('{z}', 'null'), ('{}', '{"a": {"b": 1.50}, "c": [1, 2], "n": null}')) y(p, v)
+ORDER BY 1::text, 2;
+SELECT jsonb_ivm_identical_at(NULL, '{a}', '1') IS NULL AS null_target;
+SELECT jsonb_ivm_identical_at('{"a": 1}', '{a,b}', '1') AS scalar_on_the_way;
+-- fails: a NULL path
+SELECT jsonb_ivm_identical_at('{}', NULL, '1');
+
 -- section: jsonb_ivm_check_snapshot: rows compared across snapshots (the
 -- concurrent cases are in the isolation spec projection_repeatable_read_parent)
 CREATE TABLE snap_rows (id integer PRIMARY KEY, parent integer);
