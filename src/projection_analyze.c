@@ -1133,7 +1133,6 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 	List	   *keys = NIL;
 	PjNode	   *root = linitial(st->nodes);
 	ListCell   *lc;
-	ListCell   *lc2;
 
 	if (!IsA(f, FuncExpr) || !is_catalog_function(f->funcid, "jsonb_build_object"))
 	{
@@ -1347,9 +1346,10 @@ plan_merges(PjState *st, Query *q, int *rt_node, Index root_rti,
 		PjNode	   *n = lfirst(lc);
 		bool		below_subquery = false;
 		bool		once = true;
+		ListCell   *other;
 
-		foreach(lc2, st->nodes)
-			if (lfirst(lc2) != n && ((PjNode *) lfirst(lc2))->relid == n->relid)
+		foreach(other, st->nodes)
+			if (lfirst(other) != n && ((PjNode *) lfirst(other))->relid == n->relid)
 				once = false;
 		for (PjNode *k = n; once && k->up >= 0; k = list_nth(st->nodes, k->up))
 		{

@@ -71,7 +71,7 @@ tap() {
 	return $status
 }
 
-strict="-Wall -Wextra -Werror"
+strict="-Wall -Wextra -Werror -Wshadow=compatible-local"
 mk clean >/dev/null
 run "build with $strict (PostgreSQL $PGVERSION)" mk COPT="$strict"
 mk clean >/dev/null
