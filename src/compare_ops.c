@@ -2,8 +2,7 @@
  *
  * compare_ops.c
  *	  SQL-callable functions that compare documents without copying or
- *	  rebuilding them: jsonb_has_path_changed, jsonb_ivm_identical,
- *	  jsonb_ivm_identical_at.
+ *	  rebuilding them: jsonb_has_path_changed, jsonb_ivm_identical.
  *
  *-------------------------------------------------------------------------
  */
@@ -82,29 +81,4 @@ jsonb_ivm_identical(PG_FUNCTION_ARGS)
 	b = PG_GETARG_JSONB_P(1);
 	PG_RETURN_BOOL(VARSIZE(a) == VARSIZE(b) &&
 				   memcmp(a, b, VARSIZE(a)) == 0);
-}
-
-/*
- * jsonb_ivm_identical_at(target, path, value): whether the value at path is
- * stored exactly as value (a NULL value: JSON null), that is whether
- * jsonb_ivm_set_at_path(target, path, value) would return target itself,
- * found without building that result.  A NULL target gives NULL.
- */
-PG_FUNCTION_INFO_V1(jsonb_ivm_identical_at);
-Datum
-jsonb_ivm_identical_at(PG_FUNCTION_ARGS)
-{
-	JbPath		path;
-	JbWalk		walk;
-	JbValue		value = {JENTRY_ISNULL, NULL, 0};
-
-	jb_require_arg(fcinfo, 1, "path");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
-	if (!PG_ARGISNULL(2))
-		jb_root_value(PG_GETARG_JSONB_P(2), &value);
-	jb_walk(PG_GETARG_JSONB_P(0), &path, true, &walk);
-	PG_RETURN_BOOL(walk.status == JB_WALK_FOUND &&
-				   jb_values_identical(&walk.value, &value));
 }

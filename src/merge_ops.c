@@ -2,7 +2,9 @@
  *
  * merge_ops.c
  *	  SQL-callable functions that merge objects into a document: at a path
- *	  (shallow), recursively (deep merge) and as an RFC 7386 merge patch.
+ *	  (shallow), recursively (deep merge) and as an RFC 7386 merge patch;
+ *	  and that set a value at a path, or ask whether that would change
+ *	  anything (jsonb_ivm_set_at_path, jsonb_ivm_identical_at).
  *
  *-------------------------------------------------------------------------
  */
@@ -19,14 +21,28 @@ write_merged(JbWriter *w, void *arg)
 	jbw_merged_object(w, (JbMergePlan *) arg);
 }
 
+/* The jsonb in argument argno as a value; SQL NULL as JSON null. */
+static void
+value_or_null(FunctionCallInfo fcinfo, int argno, JbValue *value)
+{
+	if (PG_ARGISNULL(argno))
+	{
+		value->type = JENTRY_ISNULL;
+		value->data = NULL;
+		value->len = 0;
+	}
+	else
+		jb_root_value(PG_GETARG_JSONB_P(argno), value);
+}
+
 /*
  * The document in argument 0 with the value of argument valuearg at the
  * path in argument patharg: merged into the object found there (merge:
  * the value is an object, as jsonb_merge_at_path takes it), or in place of
- * the value found; valuearg -1 stands for JSON null.  A missing key on
+ * the value found (a NULL value: JSON null).  A missing key on
  * the way is created: the value goes where it was, inside single-key
  * objects for the rest of the path.  The document itself comes back when
- * nothing changes.  Argument 0 and valuearg are not NULL.
+ * nothing changes.  Argument 0 is not NULL, nor is valuearg for a merge.
  */
 static Datum
 write_at_path(FunctionCallInfo fcinfo, int patharg, int valuearg, bool merge)
@@ -38,19 +54,12 @@ write_at_path(FunctionCallInfo fcinfo, int patharg, int valuearg, bool merge)
 	JbWalk		walk;
 	Jsonb	   *result;
 
-	Assert(!PG_ARGISNULL(0) && (valuearg < 0 || !PG_ARGISNULL(valuearg)));
-	Assert(!merge || valuearg >= 0);
+	Assert(!PG_ARGISNULL(0) && (!merge || !PG_ARGISNULL(valuearg)));
 	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(patharg), &path);
 	if (merge)
 		source = jb_object_arg(fcinfo, valuearg, "source", &value);
-	else if (valuearg < 0)
-	{
-		value.type = JENTRY_ISNULL;
-		value.data = NULL;
-		value.len = 0;
-	}
 	else
-		jb_root_value(PG_GETARG_JSONB_P(valuearg), &value);
+		value_or_null(fcinfo, valuearg, &value);
 
 	doc = PG_GETARG_JSONB_P(0);
 	jb_walk(doc, &path, true, &walk);
@@ -113,7 +122,31 @@ jsonb_ivm_set_at_path(PG_FUNCTION_ARGS)
 	jb_require_arg(fcinfo, 1, "path");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	return write_at_path(fcinfo, 1, PG_ARGISNULL(2) ? -1 : 2, false);
+	return write_at_path(fcinfo, 1, 2, false);
+}
+
+/*
+ * jsonb_ivm_identical_at(target, path, value): whether the value at path is
+ * stored exactly as value (a NULL value: JSON null), that is whether
+ * jsonb_ivm_set_at_path(target, path, value) would return target itself,
+ * found without building that result.  A NULL target gives NULL.
+ */
+PG_FUNCTION_INFO_V1(jsonb_ivm_identical_at);
+Datum
+jsonb_ivm_identical_at(PG_FUNCTION_ARGS)
+{
+	JbPath		path;
+	JbWalk		walk;
+	JbValue		value;
+
+	jb_require_arg(fcinfo, 1, "path");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(1), &path);
+	value_or_null(fcinfo, 2, &value);
+	jb_walk(PG_GETARG_JSONB_P(0), &path, true, &walk);
+	PG_RETURN_BOOL(walk.status == JB_WALK_FOUND &&
+				   jb_values_identical(&walk.value, &value));
 }
 
 /*
