@@ -820,12 +820,12 @@ BEGIN
 			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 1 ELSE 3 END)) END);
 	news := format($q$SELECT s.k, array_agg(s.pos ORDER BY s.pos) AS positions,
 				to_jsonb(array_agg(s.e ORDER BY s.pos)) AS news, max(s.total) AS total
-			FROM (SELECT %1$s AS k, %2$s AS e,
-				(SELECT count(*) FROM %3$I.%4$I g%5$s
-				 WHERE g.%6$I = %10$s.%6$I AND %7$s%11$s)::integer AS pos,
-				(SELECT count(*) FROM %3$I.%4$I g%5$s
-				 WHERE g.%6$I = %10$s.%6$I%11$s)::integer AS total
-			FROM %13$s %10$s%8$s%9$s%12$s) s
+			FROM (SELECT %1$s AS k, %2$s AS e, gc.pos::integer AS pos, gc.total::integer AS total
+			FROM %13$s %10$s%8$s%9$s
+			-- the group's rows, once: those that sort before, and all
+			CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE %7$s) AS pos, count(*) AS total
+				FROM %3$I.%4$I g%5$s
+				WHERE g.%6$I = %10$s.%6$I%11$s) gc%12$s) s
 			GROUP BY 1$q$,
 		kn.doc_key, e->>1, n->>'schema', n->>'table',
 		@extschema@.jsonb_ivm_down_sql(nodes, c, 'g', 'g_elem', 'JOIN', 'g'),
