@@ -921,6 +921,8 @@ DECLARE
 	-- node recomputes any change)
 	unchanged text[] := '{}';
 	m record;
+	-- the variable holding the keys of the documents locked before a patch
+	keys_var text;
 BEGIN
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
@@ -998,6 +1000,7 @@ BEGIN
 	-- documents to recompute, lock every document to write in key order,
 	-- patch surgically, recompute the rest
 	FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
+		keys_var := CASE WHEN jsonb_array_length(surgical_keys->op) = 0 THEN 'keys' ELSE 'locked' END;
 		branch := jsonb_set(branch, ARRAY[op], to_jsonb(
 			(locks->>op)
 			|| CASE WHEN jsonb_array_length(keys->op) = 0 THEN E'\t\tkeys := ''{}'';\n'
@@ -1015,11 +1018,22 @@ BEGIN
 				CASE WHEN jsonb_array_length(surgical_keys->op) = 0 THEN ''
 					ELSE format(E'\t\tlocked := ARRAY(SELECT unnest(keys)\n\t\t\tUNION ALL %s);\n',
 						(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x)) END
-				|| @extschema@.jsonb_ivm_lock_sql(format(
-				'PERFORM FROM %1$I.%2$I t WHERE t.%3$I = ANY (%4$s)%5$s ORDER BY t.%3$I FOR NO KEY UPDATE',
-				p.schema_name, p.table_name, p.key_column,
-				CASE WHEN jsonb_array_length(surgical_keys->op) = 0 THEN 'keys' ELSE 'locked' END,
-				(SELECT string_agg(E'\n\t\t\t\tOR ' || x, '') FROM jsonb_array_elements_text(lock_conds->op) x)))
+				|| CASE WHEN jsonb_array_length(lock_conds->op) = 0 THEN @extschema@.jsonb_ivm_lock_sql(format(
+					'PERFORM FROM %1$I.%2$I t WHERE t.%3$I = ANY (%4$s) ORDER BY t.%3$I FOR NO KEY UPDATE',
+					p.schema_name, p.table_name, p.key_column, keys_var))
+				-- the documents that parents' merges reach, and no others
+				-- (the usual case): a plain index scan, not a BitmapOr
+				ELSE format(E'\t\tIF cardinality(%s) = 0 THEN\n%s\t\tELSE\n%s\t\tEND IF;\n', keys_var,
+					@extschema@.jsonb_ivm_lock_sql(format(
+						'PERFORM FROM %1$I.%2$I t WHERE %3$s ORDER BY t.%4$I FOR NO KEY UPDATE',
+						p.schema_name, p.table_name,
+						(SELECT string_agg(x, E'\n\t\t\t\tOR ') FROM jsonb_array_elements_text(lock_conds->op) x),
+						p.key_column)),
+					@extschema@.jsonb_ivm_lock_sql(format(
+						'PERFORM FROM %1$I.%2$I t WHERE t.%3$I = ANY (%4$s)%5$s ORDER BY t.%3$I FOR NO KEY UPDATE',
+						p.schema_name, p.table_name, p.key_column, keys_var,
+						(SELECT string_agg(E'\n\t\t\t\tOR ' || x, '') FROM jsonb_array_elements_text(lock_conds->op) x))))
+				END
 				|| format($f$		flag := current_setting('jsonb_ivm.maintenance', true);
 		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%s
 		PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
