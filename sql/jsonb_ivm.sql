@@ -739,45 +739,55 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_down_sql(jsonb, integer, text, text, text, text) IS
 'generator: the joins from rows of an array''s correlated table to the table its elements are read from';
 
--- Whether row g sorts before row n in an array ordered as positional says
--- (jsonb_ivm_analyze_projection): a row comparison, or else each sort key
--- compared with its own operator and NULL order, the later keys breaking
--- ties.
-CREATE FUNCTION jsonb_ivm_before_sql(positional jsonb, g text, n text)
+-- Whether a row of the group of node c's array sorts before a changed row,
+-- its array ordered as c's positional says (jsonb_ivm_analyze_projection):
+-- a row comparison, or else each sort key compared with its own operator
+-- and NULL order, the later keys breaking ties.  A sort key is a column of
+-- node k: for the group's row, of c aliased g, of the element table
+-- g_elem, of another node gk; for the changed row, of c aliased n, of the
+-- element table n, of another node ek.
+CREATE FUNCTION jsonb_ivm_before_sql(nodes jsonb, c integer, g text, n text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	keys integer[] := ARRAY(SELECT generate_series(2, jsonb_array_length(positional) - 1, 4));
+	positional jsonb := nodes->c->'positional';
+	el integer := (nodes->c->>'element_node')::integer;
+	keys integer[] := ARRAY(SELECT generate_series(2, jsonb_array_length(positional) - 1, 5));
+	gs text[] := '{}';
+	ns text[] := '{}';
 	i integer;
-	gc text;
-	nc text;
+	k integer;
 	out text := '';
 BEGIN
+	FOREACH i IN ARRAY keys LOOP
+		k := (positional->>i)::integer;
+		gs := gs || format('%s.%I', CASE WHEN k = c THEN g WHEN k = el THEN 'g_elem' ELSE 'g' || k END,
+			positional->>(i + 1));
+		ns := ns || format('%s.%I', CASE WHEN k = c THEN n WHEN k = el THEN 'n' ELSE 'e' || k END,
+			positional->>(i + 1));
+	END LOOP;
 	IF positional->>1 <> 'lex' THEN
-		RETURN format('(%s) %s (%s)',
-			(SELECT string_agg(format('%s.%I', g, positional->>x), ', ') FROM unnest(keys) x),
-			positional->>1,
-			(SELECT string_agg(format('%s.%I', n, positional->>x), ', ') FROM unnest(keys) x));
+		RETURN format('(%s) %s (%s)', array_to_string(gs, ', '), positional->>1,
+			array_to_string(ns, ', '));
 	END IF;
 	-- from the last key to the first: key i sorts before, or ties and the
 	-- keys after it decide
-	FOREACH i IN ARRAY (SELECT array_agg(x ORDER BY x DESC) FROM unnest(keys) x) LOOP
-		gc := format('%s.%I', g, positional->>i);
-		nc := format('%s.%I', n, positional->>i);
+	FOR k IN REVERSE cardinality(keys)..1 LOOP
+		i := keys[k];
 		out := format('(%s %s %s OR %s IS %s AND %s IS %s%s)',
-			gc, positional->>(i + 1), nc,
-			gc, CASE positional->>(i + 3) WHEN 'first' THEN 'NULL' ELSE 'NOT NULL' END,
-			nc, CASE positional->>(i + 3) WHEN 'first' THEN 'NOT NULL' ELSE 'NULL' END,
+			gs[k], positional->>(i + 2), ns[k],
+			gs[k], CASE positional->>(i + 4) WHEN 'first' THEN 'NULL' ELSE 'NOT NULL' END,
+			ns[k], CASE positional->>(i + 4) WHEN 'first' THEN 'NOT NULL' ELSE 'NULL' END,
 			CASE WHEN out = '' THEN '' ELSE format(' OR (%s %s %s OR %s IS NULL AND %s IS NULL) AND %s',
-				gc, positional->>(i + 2), nc, gc, nc, out) END);
+				gs[k], positional->>(i + 3), ns[k], gs[k], ns[k], out) END);
 	END LOOP;
 	RETURN out;
 END
 $$;
 
-COMMENT ON FUNCTION jsonb_ivm_before_sql(jsonb, text, text) IS
+COMMENT ON FUNCTION jsonb_ivm_before_sql(jsonb, integer, text, text) IS
 'generator: whether one row sorts before another in an array placed by position';
 
 -- For a change of the correlated table c of an array whose elements are
@@ -816,8 +826,11 @@ BEGIN
 			nodes->((n->>'element_node')::integer)->>'col') END,
 		oa, ko.joins,
 		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, oa, 'n', 'LEFT JOIN') END,
+		-- (a filter may read the element table, which the lost rows lack)
 		CASE WHEN n->'filter' = 'null' THEN ''
-			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 1 ELSE 3 END)) END);
+			WHEN same THEN E'\n\t\t\tWHERE ' || (n->'filter'->>1)
+			ELSE format(E'\n\t\t\tWHERE (n.%I IS NULL OR %s)',
+				nodes->((n->>'element_node')::integer)->>'col', n->'filter'->>3) END);
 	news := format($q$SELECT s.k, array_agg(s.pos ORDER BY s.pos) AS positions,
 				to_jsonb(array_agg(s.e ORDER BY s.pos)) AS news, max(s.total) AS total
 			FROM (SELECT %1$s AS k, %2$s AS e, gc.pos::integer AS pos, gc.total::integer AS total
@@ -830,7 +843,7 @@ BEGIN
 		kn.doc_key, e->>1, n->>'schema', n->>'table',
 		@extschema@.jsonb_ivm_down_sql(nodes, c, 'g', 'g_elem', 'JOIN', 'g'),
 		n->>'col',
-		@extschema@.jsonb_ivm_before_sql(n->'positional', 'g', na),
+		@extschema@.jsonb_ivm_before_sql(nodes, c, 'g', na),
 		kn.joins,
 		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, na, 'n') END,
 		na,

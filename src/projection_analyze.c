@@ -78,7 +78,9 @@ typedef struct PjNode
 								 * gives for an empty array (its COALESCE
 								 * default, or JSON null), or NULL */
 	List	   *filter;			/* of a correlated table: its filter over
-								 * aliases n, o, g and its own ek */
+								 * aliases n, o, g and its own ek (and the
+								 * tables joined below it, see
+								 * analyze_sublink) */
 	bool		outer_join;		/* a parent read by LEFT JOIN */
 	Node	   *value;			/* a parent read by subquery: its value ... */
 	Index		value_varno;	/* ... and the parent's varno in it */
@@ -122,6 +124,9 @@ static char *deparse_as(Node *expr, Index varno, Oid relid, const char *alias);
 static char *deparse_over(Node *expr, Index varno, Oid relid);
 static char *deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
 						  const char *bottom_alias);
+static char *deparse_names(Node *expr, Query *sq, int *rt_node, Index bottom,
+						   const char *bottom_alias, Index corr,
+						   const char *corr_alias, const char *prefix);
 static VarCollect *vars_in(Node *node, Index varno);
 static bool find_session_dependent(Node *node, PjState *st);
 static VarCollect vars_of(Node *node, Index varno);
@@ -544,19 +549,19 @@ operator_sql(Oid opno)
 
 /*
  * Whether the elements of an array can be placed by position: every sort
- * key a column of the correlated table c, sorted by its type's default
- * order (either direction, NULLs first or last), so that whether a row
- * sorts before another can be written as SQL.  Sets c's positional to "<"
- * or ">" when that is a row comparison (one direction, NOT NULL columns,
- * built-in operators), else to "lex", followed by four strings a sort key:
- * the column, its ordering operator, its equality operator, and "first"
- * or "last" for its NULLs.
+ * key a column of the correlated table c or of a table joined below it
+ * (rt_node maps the subquery's tables to their nodes), sorted by its
+ * type's default order (either direction, NULLs first or last), so that
+ * whether a row sorts before another can be written as SQL.  Sets c's
+ * positional to "<" or ">" when that is a row comparison (one direction,
+ * NOT NULL columns, built-in operators), else to "lex", followed by five
+ * strings a sort key: the node of its table, the column, its ordering
+ * operator, its equality operator, and "first" or "last" for its NULLs.
  */
 static void
-plan_positions(PjState *st, Query *sq, Aggref *agg, Var *corr, int corr_node)
+plan_positions(PjState *st, Query *sq, Aggref *agg, int *rt_node, int corr_node)
 {
 	PjNode	   *c = list_nth(st->nodes, corr_node);
-	Oid			relid = rt_fetch(corr->varno, sq->rtable)->relid;
 	List	   *keys = NIL;
 	bool		row = true;
 	int			dir = 0;
@@ -568,12 +573,14 @@ plan_positions(PjState *st, Query *sq, Aggref *agg, Var *corr, int corr_node)
 		Node	   *expr = (Node *) get_sortgroupclause_tle(sgc, agg->args)->expr;
 		Var		   *v = plain_var(expr);
 		TypeCacheEntry *tc;
+		Oid			relid;
 		char	   *op;
 		int			d;
 
-		if (v == NULL || v->varno != corr->varno || v->varlevelsup != 0 ||
+		if (v == NULL || v->varlevelsup != 0 || rt_node[v->varno] < corr_node ||
 			exprCollation(expr) != v->varcollid)
 			return;
+		relid = rt_fetch(v->varno, sq->rtable)->relid;
 		tc = lookup_type_cache(v->vartype,
 							   TYPECACHE_LT_OPR | TYPECACHE_GT_OPR | TYPECACHE_EQ_OPR);
 		if (sgc->sortop == tc->lt_opr)
@@ -589,6 +596,7 @@ plan_positions(PjState *st, Query *sq, Aggref *agg, Var *corr, int corr_node)
 			strncmp(op, "OPERATOR(pg_catalog.", 20) != 0)
 			row = false;
 		dir = d;
+		keys = lappend(keys, psprintf("%d", rt_node[v->varno]));
 		keys = lappend(keys, get_attname(relid, v->varattno, false));
 		keys = lappend(keys, op);
 		keys = lappend(keys, operator_sql(tc->eq_opr));
@@ -864,11 +872,7 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					vars_in((Node *) agg->args, r)->wholerow ||
 					vars_in((Node *) quals, r)->wholerow;
 			}
-			/* filters must read the correlated table alone */
-			foreach(lc, filters)
-				if (!bms_equal(vars_in(lfirst(lc), 0)->varnos,
-							   bms_make_singleton(corr_inner->varno)))
-					wholerow = true;
+			/* filters read the tables of the chain (the quals' whole rows) */
 			if (!wholerow && list_length(quals) == ntables + list_length(filters) &&
 				on_path == ntables)
 			{
@@ -888,10 +892,10 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 						tn->compare = lappend(tn->compare, get_attname(trel, a, false));
 					st->array_links = lappend(st->array_links, sl);
 					st->array_nodes = lappend_int(st->array_nodes, rt_node[t]);
-					plan_positions(st, sq, agg, corr_inner, corr_node);
+					plan_positions(st, sq, agg, rt_node, corr_node);
 					((PjNode *) list_nth(st->nodes, corr_node))->element_node = rt_node[t];
 					tn->array_node = corr_node;
-					if (filters != NIL)
+					if (filters != NIL && t == corr_inner->varno)
 					{
 						/* the filter over the correlated table as n, o, g, ek */
 						Node	   *f = (Node *) make_ands_explicit(filters);
@@ -903,6 +907,26 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 												deparse_as(f, corr_inner->varno, crel, "g"),
 												deparse_as(f, corr_inner->varno, crel,
 														   psprintf("e%d", corr_node)));
+					}
+					else if (filters != NIL)
+					{
+						/*
+						 * The filter over the tables of the chain: as the
+						 * rows of the array's group (the correlated table
+						 * g, the element table g_elem, each other table
+						 * of node k gk), and as a changed row's (its
+						 * element table n, each other table ek; the
+						 * aliases n and o stand for a one-table array
+						 * only, where no join is)
+						 */
+						Node	   *f = (Node *) make_ands_explicit(filters);
+						char	   *ek = deparse_path(f, sq, rt_node, t, "n");
+
+						((PjNode *) list_nth(st->nodes, corr_node))->filter =
+							list_make4(ek, ek,
+									   deparse_names(f, sq, rt_node, t, "g_elem",
+													 corr_inner->varno, "g", "g"),
+									   ek);
 					}
 				}
 			}
@@ -923,21 +947,32 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 
 /*
  * An expression over the tables of an array subquery, as SQL text: the
- * table bottom aliased as given, every other table of node k as ek.
+ * table bottom aliased bottom_alias, the table corr (if not 0) corr_alias,
+ * every other table of node k prefix followed by k.
  */
 static char *
-deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
-			 const char *bottom_alias)
+deparse_names(Node *expr, Query *sq, int *rt_node, Index bottom,
+			  const char *bottom_alias, Index corr, const char *corr_alias,
+			  const char *prefix)
 {
 	PlannedStmt *ps = makeNode(PlannedStmt);
 	List	   *names = NIL;
 
 	for (int r = 1; r <= list_length(sq->rtable); r++)
 		names = lappend(names, (Index) r == bottom ? pstrdup(bottom_alias) :
-						rt_node[r] >= 0 ? psprintf("e%d", rt_node[r]) : NULL);
+						(Index) r == corr ? pstrdup(corr_alias) :
+						rt_node[r] >= 0 ? psprintf("%s%d", prefix, rt_node[r]) : NULL);
 	ps->rtable = sq->rtable;
 	return deparse_expression(expr, deparse_context_for_plan_tree(ps, names),
 							  true, false);
+}
+
+/* The same, every table but bottom of node k aliased ek. */
+static char *
+deparse_path(Node *expr, Query *sq, int *rt_node, Index bottom,
+			 const char *bottom_alias)
+{
+	return deparse_names(expr, sq, rt_node, bottom, bottom_alias, 0, NULL, "e");
 }
 
 /* An expression over one table, as SQL text with that table aliased. */
