@@ -494,7 +494,8 @@ COMMENT ON FUNCTION jsonb_ivm_recompute_sql(@extschema@.jsonb_ivm_projection, na
 
 -- The rows of one side of an UPDATE (new_rows or old_rows) whose change is
 -- not merged by node i: those are recomputed.
-CREATE FUNCTION jsonb_ivm_unmerged_sql(nodes jsonb, i integer, side text)
+CREATE FUNCTION jsonb_ivm_unmerged_sql(nodes jsonb, i integer, side text,
+	which text DEFAULT 'unmerged')
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -502,18 +503,24 @@ AS $$
 DECLARE
 	n jsonb := nodes->i;
 	other text := CASE side WHEN 'new_rows' THEN 'old_rows' ELSE 'new_rows' END;
+	same_col text := format('SELECT FROM %I y WHERE y.%I = x.%I', other, n->>'col', n->>'col');
+	unmerged text := format('NOT EXISTS (%s%s)', same_col,
+		(SELECT string_agg(format(' AND y.%I::text IS NOT DISTINCT FROM x.%I::text', c, c), '')
+		 FROM jsonb_array_elements_text(coalesce(nullif(n->'compare', 'null'), '[]')) c));
 BEGIN
 	IF n->'merge' = 'null' AND n->'element' = 'null' THEN
 		RETURN side;
 	END IF;
-	RETURN format('(SELECT x.* FROM %I x WHERE NOT EXISTS (SELECT FROM %I y WHERE y.%I = x.%I%s))',
-		side, other, n->>'col', n->>'col',
-		(SELECT string_agg(format(' AND y.%I::text IS NOT DISTINCT FROM x.%I::text', c, c), '')
-		 FROM jsonb_array_elements_text(coalesce(nullif(n->'compare', 'null'), '[]')) c));
+	RETURN format('(SELECT x.* FROM %I x WHERE %s)', side, CASE which
+		WHEN 'unmerged' THEN unmerged
+		-- of an element table whose elements move: the rows whose link
+		-- changed (recomputed), and those that kept it (moved)
+		WHEN 'relinked' THEN format('NOT EXISTS (%s)', same_col)
+		WHEN 'moved' THEN format('EXISTS (%s) AND %s', same_col, unmerged) END);
 END
 $$;
 
-COMMENT ON FUNCTION jsonb_ivm_unmerged_sql(jsonb, integer, text) IS
+COMMENT ON FUNCTION jsonb_ivm_unmerged_sql(jsonb, integer, text, text) IS
 'generator: the changed rows of a source node that its merge does not cover';
 
 -- Whether no changed row of node i (which merges or replaces its
@@ -796,7 +803,10 @@ COMMENT ON FUNCTION jsonb_ivm_before_sql(jsonb, integer, text, text) IS
 -- exact value, and insert those of the new rows at their ORDER BY index,
 -- the number of rows of their group that sort before them (splice_sql).
 -- op 'OUTER': rows (a FROM item) are rows of c that did not change but
--- whose elements did; each element at their index is rebuilt.
+-- whose elements did; each element at their index is rebuilt.  op
+-- 'ELEMENT': an UPDATE of the element table below c of rows that kept
+-- their link but changed a column read elsewhere (a sort key, a filter):
+-- their elements are removed and inserted again at their positions.
 CREATE FUNCTION jsonb_ivm_splice_sql(p @extschema@.jsonb_ivm_projection,
 	c integer, op text, rows text DEFAULT 'new_rows',
 	OUT splice_keys text, OUT splice_sql text)
@@ -812,15 +822,24 @@ DECLARE
 	-- every other table of node k as ek
 	na text := CASE WHEN same THEN 'n' ELSE 'e' || c END;
 	oa text := CASE WHEN same THEN 'o' ELSE 'e' || c END;
-	kn record := @extschema@.jsonb_ivm_doc_key_sql(nodes, c, na);
-	ko record := @extschema@.jsonb_ivm_doc_key_sql(nodes, c, oa);
+	el integer := (n->>'element_node')::integer;
+	kn record := @extschema@.jsonb_ivm_doc_key_sql(nodes, CASE WHEN op = 'ELEMENT' THEN el ELSE c END,
+		CASE WHEN op = 'ELEMENT' THEN 'n' ELSE na END);
+	ko record := @extschema@.jsonb_ivm_doc_key_sql(nodes, CASE WHEN op = 'ELEMENT' THEN el ELSE c END,
+		CASE WHEN op = 'ELEMENT' THEN 'o' ELSE oa END);
 	olds text;
 	news text;
 	src text;
 BEGIN
 	-- an old row whose element row is gone has an element that cannot be
 	-- rebuilt: its document is recomputed (lost)
-	olds := format('SELECT %s AS k, to_jsonb(array_agg(%s)) AS olds, %s AS lost FROM old_rows %s%s%s%s GROUP BY 1',
+	olds := CASE WHEN op = 'ELEMENT' THEN
+		-- the old elements from the old rows of the element table (o) and
+		-- the rows above them
+		format('SELECT %s AS k, to_jsonb(array_agg(%s)) AS olds, false AS lost FROM %s o%s%s GROUP BY 1',
+			ko.doc_key, e->>2, @extschema@.jsonb_ivm_unmerged_sql(nodes, el, 'old_rows', 'moved'), ko.joins,
+			CASE WHEN n->'filter' = 'null' THEN '' ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>4) END)
+		ELSE format('SELECT %s AS k, to_jsonb(array_agg(%s)) AS olds, %s AS lost FROM old_rows %s%s%s%s GROUP BY 1',
 		ko.doc_key, CASE WHEN same THEN e->>2 ELSE e->>1 END,
 		CASE WHEN same THEN 'false' ELSE format('bool_or(n.%I IS NULL)',
 			nodes->((n->>'element_node')::integer)->>'col') END,
@@ -830,11 +849,11 @@ BEGIN
 		CASE WHEN n->'filter' = 'null' THEN ''
 			WHEN same THEN E'\n\t\t\tWHERE ' || (n->'filter'->>1)
 			ELSE format(E'\n\t\t\tWHERE (n.%I IS NULL OR %s)',
-				nodes->((n->>'element_node')::integer)->>'col', n->'filter'->>3) END);
+				nodes->((n->>'element_node')::integer)->>'col', n->'filter'->>3) END) END;
 	news := format($q$SELECT s.k, array_agg(s.pos ORDER BY s.pos) AS positions,
 				to_jsonb(array_agg(s.e ORDER BY s.pos)) AS news, max(s.total) AS total
 			FROM (SELECT %1$s AS k, %2$s AS e, gc.pos::integer AS pos, gc.total::integer AS total
-			FROM %13$s %10$s%8$s%9$s
+			FROM %13$s %14$s%8$s%9$s
 			-- the group's rows, once: those that sort before, and all
 			CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE %7$s) AS pos, count(*) AS total
 				FROM %3$I.%4$I g%5$s
@@ -845,18 +864,22 @@ BEGIN
 		n->>'col',
 		@extschema@.jsonb_ivm_before_sql(nodes, c, 'g', na),
 		kn.joins,
-		CASE WHEN same THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, na, 'n') END,
+		CASE WHEN same OR op = 'ELEMENT' THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, na, 'n') END,
 		na,
 		CASE WHEN n->'filter' = 'null' THEN '' ELSE ' AND ' || (n->'filter'->>2) END,
 		CASE WHEN n->'filter' = 'null' THEN ''
 			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 0 ELSE 3 END)) END,
-		rows);
+		CASE WHEN op = 'ELEMENT' THEN @extschema@.jsonb_ivm_unmerged_sql(nodes, el, 'new_rows', 'moved')
+			ELSE rows END,
+		CASE WHEN op = 'ELEMENT' THEN 'n' ELSE na END);
 	src := CASE op
 		WHEN 'INSERT' THEN format('SELECT i.k, NULL::jsonb AS olds, false AS lost, i.positions, i.news, i.total FROM (%s) i', news)
 		WHEN 'OUTER' THEN format('SELECT i.k, false AS lost, i.positions, i.news, i.total FROM (%s) i', news)
 		WHEN 'DELETE' THEN format('SELECT d.k, d.olds, d.lost, NULL::integer[] AS positions, NULL::jsonb AS news, NULL::integer AS total FROM (%s) d', olds)
 		ELSE format(E'SELECT coalesce(d.k, i.k) AS k, d.olds, coalesce(d.lost, false) AS lost, i.positions, i.news, i.total\n\t\t\tFROM (%s) d\n\t\t\tFULL JOIN (%s) i ON i.k = d.k', olds, news) END;
 	splice_keys := CASE WHEN op = 'OUTER' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, rows)
+		WHEN op = 'ELEMENT' THEN @extschema@.jsonb_ivm_keys_sql(nodes, el,
+			@extschema@.jsonb_ivm_unmerged_sql(nodes, el, 'old_rows', 'moved'))
 		ELSE array_to_string(ARRAY[
 		CASE WHEN op <> 'INSERT' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, 'old_rows') END,
 		CASE WHEN op <> 'DELETE' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, 'new_rows') END],
@@ -936,10 +959,13 @@ DECLARE
 	m record;
 	-- the variable holding the keys of the documents locked before a patch
 	keys_var text;
+	-- node i is an element table whose elements move (see the analyzer)
+	moves boolean;
 BEGIN
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
 	FOREACH i IN ARRAY mine LOOP
+		moves := nodes->i->'element' <> 'null' AND coalesce((nodes->i->>'moves')::boolean, false);
 		locks := jsonb_set(locks, '{INSERT}', to_jsonb((locks->>'INSERT')
 			|| @extschema@.jsonb_ivm_up_sql(nodes, i, 'new_rows', 'child')));
 		locks := jsonb_set(locks, '{DELETE}', to_jsonb((locks->>'DELETE')
@@ -973,8 +999,10 @@ BEGIN
 			keys := jsonb_set(keys, '{DELETE}', keys->'DELETE'
 				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, 'old_rows')));
 			keys := jsonb_set(keys, '{UPDATE}', keys->'UPDATE'
-				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows')))
-				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'old_rows'))));
+				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows',
+					CASE WHEN moves THEN 'relinked' ELSE 'unmerged' END)))
+				|| to_jsonb(@extschema@.jsonb_ivm_keys_sql(nodes, i, @extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'old_rows',
+					CASE WHEN moves THEN 'relinked' ELSE 'unmerged' END))));
 			unchanged := unchanged || CASE WHEN nodes->i->'merge' = 'null' AND nodes->i->'element' = 'null'
 				THEN NULL ELSE @extschema@.jsonb_ivm_unchanged_sql(nodes, i) END;
 		END IF;
@@ -991,6 +1019,13 @@ BEGIN
 			m := @extschema@.jsonb_ivm_element_sql(p, i);
 			surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.element_keys));
 			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE') || m.element_sql));
+		END IF;
+		IF moves THEN
+			-- rows that kept their link but changed a sort key or a filter
+			-- column: their elements move
+			m := @extschema@.jsonb_ivm_splice_sql(p, (nodes->i->>'array_node')::integer, 'ELEMENT');
+			surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.splice_keys));
+			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE') || m.splice_sql));
 		END IF;
 		FOR d IN SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 			WHERE (v->>'up')::integer = i ORDER BY k
@@ -1501,6 +1536,12 @@ AS $$
 		WHEN (n->>'outer')::integer >= 0 THEN format('rebuild element at its position in %s',
 			n->>'outer_key')
 		WHEN change <> 'UPDATE' THEN 'recompute document'
+		WHEN n->'element' <> 'null' AND (n->>'moves')::boolean THEN format(
+			'replace element in %1$s; remove element from %1$s and insert it at its position when %2$s; recompute document when %3$s changes',
+			n->'element'->>0,
+			@extschema@.jsonb_ivm_columns_change((SELECT jsonb_agg(c) FROM jsonb_array_elements_text(n->'compare') c
+				WHERE c <> n->>'col')),
+			n->>'col')
 		WHEN n->'element' <> 'null' THEN format(
 			'replace element in %s; recompute document when %s',
 			n->'element'->>0, @extschema@.jsonb_ivm_columns_change(n->'compare'))

@@ -917,16 +917,18 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 						 * of node k gk), and as a changed row's (its
 						 * element table n, each other table ek; the
 						 * aliases n and o stand for a one-table array
-						 * only, where no join is)
+						 * only, where no join is), and fifth with the
+						 * element table's old row o
 						 */
 						Node	   *f = (Node *) make_ands_explicit(filters);
 						char	   *ek = deparse_path(f, sq, rt_node, t, "n");
 
 						((PjNode *) list_nth(st->nodes, corr_node))->filter =
-							list_make4(ek, ek,
-									   deparse_names(f, sq, rt_node, t, "g_elem",
-													 corr_inner->varno, "g", "g"),
-									   ek);
+							lappend(list_make4(ek, ek,
+											   deparse_names(f, sq, rt_node, t, "g_elem",
+															 corr_inner->varno, "g", "g"),
+											   ek),
+									deparse_path(f, sq, rt_node, t, "o"));
 					}
 				}
 			}
@@ -1650,6 +1652,16 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		appendStringInfo(&s, ", \"element_node\": %d", n->positional ? n->element_node : -1);
 		appendStringInfo(&s, ", \"array_node\": %d", n->element ? n->array_node : -1);
 		json_field(&s, "empty", n->element ? n->empty : NULL);
+		/*
+		 * an element table below the correlated table of an array placed
+		 * by position, read elsewhere (a sort key, a filter): an UPDATE
+		 * that keeps a row's link moves its elements
+		 */
+		appendStringInfo(&s, ", \"moves\": %s",
+						 n->element && n->array_node >= 0 &&
+						 n->array_node != foreach_current_index(lc) &&
+						 ((PjNode *) list_nth(st.nodes, n->array_node))->positional != NIL &&
+						 list_length(n->compare) > 1 ? "true" : "false");
 		appendStringInfo(&s, ", \"outer\": %d", n->outer);
 		json_field(&s, "outer_key", n->outer >= 0 ?
 				   linitial(((PjNode *) list_nth(st.nodes, n->outer))->positional) : NULL);

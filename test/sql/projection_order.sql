@@ -204,11 +204,21 @@ SELECT id, data FROM post_doc ORDER BY id;
 SELECT coalesce(sum(calls), 0) AS recomputes FROM pg_stat_xact_user_functions
 WHERE funcname = 'post_doc_ivm_recompute';
 COMMIT;
--- a sort key or the filter of the joined table: recomputed
+-- a label's sort key or filter column: its elements move, in every post
+-- that links it; its key: recomputed
+BEGIN;
 UPDATE label SET name = 'amber' WHERE id = 5;
 SELECT * FROM all_checks();
 UPDATE label SET hidden = NOT hidden WHERE id IN (3, 4);
 SELECT * FROM all_checks();
+UPDATE label SET prio = NULL, name = 'zz', color = 'fff' WHERE id = 3;
+SELECT * FROM all_checks();
+UPDATE label SET prio = 6 - id, name = upper(name);
+SELECT * FROM all_checks();
+SELECT id, data FROM post_doc ORDER BY id;
+SELECT coalesce(sum(calls), 0) AS recomputes FROM pg_stat_xact_user_functions
+WHERE funcname = 'post_doc_ivm_recompute';
+COMMIT;
 UPDATE label SET id = 6 WHERE id = 1;
 SELECT * FROM all_checks();
 DELETE FROM label WHERE id = 2;
