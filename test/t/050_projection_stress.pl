@@ -6,7 +6,9 @@
 # pgbench retries deadlocks and serialization failures (--max-tries) and
 # counts them; any other error aborts a client and fails the test.  After
 # each round every projection equals its query, byte for byte, in both
-# directions (EXCEPT ALL), and jsonb_ivm_check_projection is empty.
+# directions (EXCEPT ALL), and jsonb_ivm_check_projection is empty.  Then
+# the same workload runs without the projections, to tell the deadlocks
+# of its own statements from those the maintenance adds.
 #
 # Environment (defaults in parentheses):
 #   JSONB_IVM_PROJECTION_STRESS_SECONDS  pgbench time per schema (20)
@@ -188,9 +190,52 @@ for my $name (qw(cqrs blog shop))
 	}
 	cmp_ok($processed, '>', 0, "$name: transactions processed");
 	is($failed, 0, "$name: no transaction failed after its retries");
+	my $deadlocks = deadlocks() - $deadlocks_before;
 	note(sprintf('%s: %d transactions in %d s, %d retried (%d retries), %d failed, %d deadlocks detected by the server',
 		$name, $processed, $round_seconds * $rounds, $retried, $retries, $failed,
-		deadlocks() - $deadlocks_before));
+		$deadlocks));
+
+	# the same workload without the projections, two rounds (one at each
+	# mix of levels): the deadlocks its own statements cause, locking rows
+	# in no particular order, against those with the projections
+	$node->safe_psql('postgres', q{
+		DO $$
+		DECLARE
+			p text;
+		BEGIN
+			-- a projection another one reads is dropped after it
+			WHILE EXISTS (SELECT FROM jsonb_ivm_projections) LOOP
+				FOR p IN SELECT projection FROM jsonb_ivm_projections LOOP
+					BEGIN
+						PERFORM jsonb_ivm_drop_projection(p);
+					EXCEPTION WHEN dependent_objects_still_exist THEN
+						NULL;
+					END;
+				END LOOP;
+			END LOOP;
+		END
+		$$});
+	my ($alone, $alone_deadlocks) = (0, deadlocks());
+	for my $round (1 .. 2)
+	{
+		my ($stdout, $stderr);
+		my $ok = IPC::Run::run(
+			[
+				'pgbench', '--no-vacuum', "--client=$clients", '--jobs=2',
+				"--time=$round_seconds", '--max-tries=1000', "--random-seed=$round",
+				$mixed && $round == 2 ? @all_levels : @read_committed,
+				'--host', $node->host, '--port', $node->port, 'postgres'
+			],
+			'>', \$stdout, '2>', \$stderr);
+		ok($ok, "$name without projections, round $round: pgbench ran")
+		  or diag("pgbench stdout:\n$stdout\npgbench stderr:\n$stderr");
+		$alone += ($stdout =~ /number of transactions actually processed: (\d+)/)[0] // 0;
+	}
+	$alone_deadlocks = deadlocks() - $alone_deadlocks;
+	note(sprintf('%s: deadlocks per 1000 transactions: %.1f with the projections, %.1f without (%d transactions in %d s, %d deadlocks)',
+		$name, $processed ? 1000 * $deadlocks / $processed : 0,
+		$alone ? 1000 * $alone_deadlocks / $alone : 0, $alone, 2 * $round_seconds,
+		$alone_deadlocks));
 }
 
 # Every projection of a schema equals its query, byte for byte, both ways,
