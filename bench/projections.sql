@@ -94,7 +94,7 @@ DECLARE
 	key_type text;
 	f record;
 BEGIN
-	p.sources := (SELECT jsonb_agg(v || '{"merge": null, "element": null, "positional": null, "outer": -1}'
+	p.sources := (SELECT jsonb_agg(v || '{"merge": null, "element": null, "positional": null, "outer": -1, "middle": null}'
 		ORDER BY k) FROM jsonb_array_elements(p.sources) WITH ORDINALITY x(v, k));
 	SELECT format_type(a.atttypid, a.atttypmod) INTO key_type FROM pg_attribute a
 	WHERE a.attrelid = format('%I.%I', p.schema_name, p.table_name)::regclass

@@ -503,18 +503,25 @@ AS $$
 DECLARE
 	n jsonb := nodes->i;
 	other text := CASE side WHEN 'new_rows' THEN 'old_rows' ELSE 'new_rows' END;
-	same_col text := format('SELECT FROM %I y WHERE y.%I = x.%I', other, n->>'col', n->>'col');
+	middle boolean := coalesce(n->'middle', 'null') <> 'null';
+	-- the same links: up, and for a table between an array's correlated
+	-- and element tables, down
+	same_col text := format('SELECT FROM %I y WHERE y.%I = x.%I', other, n->>'col', n->>'col')
+		|| CASE WHEN middle THEN format(' AND y.%I IS NOT DISTINCT FROM x.%I', n->>'down_col', n->>'down_col')
+			ELSE '' END;
 	unmerged text := format('NOT EXISTS (%s%s)', same_col,
-		(SELECT string_agg(format(' AND y.%I::text IS NOT DISTINCT FROM x.%I::text', c, c), '')
-		 FROM jsonb_array_elements_text(coalesce(nullif(n->'compare', 'null'), '[]')) c));
+		CASE WHEN middle THEN ' AND y::text IS NOT DISTINCT FROM x::text'
+		ELSE (SELECT coalesce(string_agg(format(' AND y.%I::text IS NOT DISTINCT FROM x.%I::text', c, c), ''), '')
+		 FROM jsonb_array_elements_text(coalesce(nullif(n->'compare', 'null'), '[]')) c) END);
 BEGIN
-	IF n->'merge' = 'null' AND n->'element' = 'null' THEN
+	IF n->'merge' = 'null' AND n->'element' = 'null' AND NOT middle THEN
 		RETURN side;
 	END IF;
 	RETURN format('(SELECT x.* FROM %I x WHERE %s)', side, CASE which
 		WHEN 'unmerged' THEN unmerged
-		-- of an element table whose elements move: the rows whose link
-		-- changed (recomputed), and those that kept it (moved)
+		-- of an element table whose elements move, or a table between it
+		-- and the correlated table: the rows whose links changed
+		-- (recomputed), and the changed rows that kept them (moved)
 		WHEN 'relinked' THEN format('NOT EXISTS (%s)', same_col)
 		WHEN 'moved' THEN format('EXISTS (%s) AND %s', same_col, unmerged) END);
 END
@@ -715,7 +722,7 @@ COMMENT ON FUNCTION jsonb_ivm_element_sql(@extschema@.jsonb_ivm_projection, inte
 -- start) down to the last table its elements read (aliased elem), each
 -- node k between joined as <prefix>k.
 CREATE FUNCTION jsonb_ivm_down_sql(nodes jsonb, c integer, start text, elem text,
-	how text DEFAULT 'JOIN', prefix text DEFAULT 'e')
+	how text DEFAULT 'JOIN', prefix text DEFAULT 'e', top integer DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -727,7 +734,8 @@ DECLARE
 	alias text := start;
 	next text;
 BEGIN
-	WHILE k <> c LOOP
+	-- from node top (aliased start) instead of c
+	WHILE k <> coalesce(top, c) LOOP
 		path := k || path;
 		k := (nodes->k->>'up')::integer;
 	END LOOP;
@@ -743,7 +751,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION jsonb_ivm_down_sql(jsonb, integer, text, text, text, text) IS
+COMMENT ON FUNCTION jsonb_ivm_down_sql(jsonb, integer, text, text, text, text, integer) IS
 'generator: the joins from rows of an array''s correlated table to the table its elements are read from';
 
 -- Whether a row of the group of node c's array sorts before a changed row,
@@ -752,8 +760,10 @@ COMMENT ON FUNCTION jsonb_ivm_down_sql(jsonb, integer, text, text, text, text) I
 -- and NULL order, the later keys breaking ties.  A sort key is a column of
 -- node k: for the group's row, of c aliased g, of the element table
 -- g_elem, of another node gk; for the changed row, of c aliased n, of the
--- element table n, of another node ek.
-CREATE FUNCTION jsonb_ivm_before_sql(nodes jsonb, c integer, g text, n text)
+-- element table n, of another node ek (with a driver, the node whose
+-- changed rows are aliased n: of the driver n, of every other node ek).
+CREATE FUNCTION jsonb_ivm_before_sql(nodes jsonb, c integer, g text, n text,
+	driver integer DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -772,7 +782,8 @@ BEGIN
 		k := (positional->>i)::integer;
 		gs := gs || format('%s.%I', CASE WHEN k = c THEN g WHEN k = el THEN 'g_elem' ELSE 'g' || k END,
 			positional->>(i + 1));
-		ns := ns || format('%s.%I', CASE WHEN k = c THEN n WHEN k = el THEN 'n' ELSE 'e' || k END,
+		ns := ns || format('%s.%I', CASE WHEN k = driver THEN 'n' WHEN k = c THEN n
+			WHEN k = el AND driver IS NULL THEN 'n' ELSE 'e' || k END,
 			positional->>(i + 1));
 	END LOOP;
 	IF positional->>1 <> 'lex' THEN
@@ -794,7 +805,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION jsonb_ivm_before_sql(jsonb, integer, text, text) IS
+COMMENT ON FUNCTION jsonb_ivm_before_sql(jsonb, integer, text, text, integer) IS
 'generator: whether one row sorts before another in an array placed by position';
 
 -- For a change of the correlated table c of an array whose elements are
@@ -805,10 +816,11 @@ COMMENT ON FUNCTION jsonb_ivm_before_sql(jsonb, integer, text, text) IS
 -- op 'OUTER': rows (a FROM item) are rows of c that did not change but
 -- whose elements did; each element at their index is rebuilt.  op
 -- 'ELEMENT': an UPDATE of the element table below c of rows that kept
--- their link but changed a column read elsewhere (a sort key, a filter):
+-- their link but changed a column read elsewhere (a sort key, a filter),
+-- or (driver) of a table between them, of rows that kept their links:
 -- their elements are removed and inserted again at their positions.
 CREATE FUNCTION jsonb_ivm_splice_sql(p @extschema@.jsonb_ivm_projection,
-	c integer, op text, rows text DEFAULT 'new_rows',
+	c integer, op text, rows text DEFAULT 'new_rows', driver integer DEFAULT NULL,
 	OUT splice_keys text, OUT splice_sql text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -823,10 +835,26 @@ DECLARE
 	na text := CASE WHEN same THEN 'n' ELSE 'e' || c END;
 	oa text := CASE WHEN same THEN 'o' ELSE 'e' || c END;
 	el integer := (n->>'element_node')::integer;
-	kn record := @extschema@.jsonb_ivm_doc_key_sql(nodes, CASE WHEN op = 'ELEMENT' THEN el ELSE c END,
+	-- of op ELEMENT: the node whose rows changed, its element and filter
+	-- over its new row n and old row o, and the joins down to el
+	d integer := coalesce(driver, el);
+	mid jsonb := nodes->d->'middle';
+	kn record := @extschema@.jsonb_ivm_doc_key_sql(nodes, CASE WHEN op = 'ELEMENT' THEN d ELSE c END,
 		CASE WHEN op = 'ELEMENT' THEN 'n' ELSE na END);
-	ko record := @extschema@.jsonb_ivm_doc_key_sql(nodes, CASE WHEN op = 'ELEMENT' THEN el ELSE c END,
+	ko record := @extschema@.jsonb_ivm_doc_key_sql(nodes, CASE WHEN op = 'ELEMENT' THEN d ELSE c END,
 		CASE WHEN op = 'ELEMENT' THEN 'o' ELSE oa END);
+	elem_n text := CASE WHEN driver IS NULL THEN e->>1 ELSE mid->>0 END;
+	elem_o text := CASE WHEN driver IS NULL THEN e->>2 ELSE mid->>1 END;
+	filter_n text := CASE WHEN n->'filter' = 'null' THEN NULL
+		WHEN driver IS NULL THEN n->'filter'->>3 ELSE mid->>2 END;
+	filter_o text := CASE WHEN n->'filter' = 'null' THEN NULL
+		WHEN driver IS NULL THEN n->'filter'->>4 ELSE mid->>3 END;
+	down_n text := CASE WHEN driver IS NULL THEN ''
+		ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, 'n', 'e' || el, 'JOIN', 'e', d) END;
+	-- (an element row gone makes the old element impossible to rebuild:
+	-- its document is recomputed)
+	down_o text := CASE WHEN driver IS NULL THEN ''
+		ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, 'o', 'e' || el, 'LEFT JOIN', 'e', d) END;
 	olds text;
 	news text;
 	src text;
@@ -836,9 +864,13 @@ BEGIN
 	olds := CASE WHEN op = 'ELEMENT' THEN
 		-- the old elements from the old rows of the element table (o) and
 		-- the rows above them
-		format('SELECT %s AS k, to_jsonb(array_agg(%s)) AS olds, false AS lost FROM %s o%s%s GROUP BY 1',
-			ko.doc_key, e->>2, @extschema@.jsonb_ivm_unmerged_sql(nodes, el, 'old_rows', 'moved'), ko.joins,
-			CASE WHEN n->'filter' = 'null' THEN '' ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>4) END)
+		format('SELECT %s AS k, to_jsonb(array_agg(%s)) AS olds, %s AS lost FROM %s o%s%s%s GROUP BY 1',
+			ko.doc_key, elem_o,
+			CASE WHEN driver IS NULL THEN 'false' ELSE format('bool_or(e%s.%I IS NULL)', el, nodes->el->>'col') END,
+			@extschema@.jsonb_ivm_unmerged_sql(nodes, d, 'old_rows', 'moved'), ko.joins, down_o,
+			CASE WHEN filter_o IS NULL THEN ''
+				WHEN driver IS NULL THEN E'\n\t\t\tWHERE ' || filter_o
+				ELSE format(E'\n\t\t\tWHERE (e%s.%I IS NULL OR %s)', el, nodes->el->>'col', filter_o) END)
 		ELSE format('SELECT %s AS k, to_jsonb(array_agg(%s)) AS olds, %s AS lost FROM old_rows %s%s%s%s GROUP BY 1',
 		ko.doc_key, CASE WHEN same THEN e->>2 ELSE e->>1 END,
 		CASE WHEN same THEN 'false' ELSE format('bool_or(n.%I IS NULL)',
@@ -859,17 +891,19 @@ BEGIN
 				FROM %3$I.%4$I g%5$s
 				WHERE g.%6$I = %10$s.%6$I%11$s) gc%12$s) s
 			GROUP BY 1$q$,
-		kn.doc_key, e->>1, n->>'schema', n->>'table',
+		kn.doc_key, CASE WHEN op = 'ELEMENT' THEN elem_n ELSE e->>1 END, n->>'schema', n->>'table',
 		@extschema@.jsonb_ivm_down_sql(nodes, c, 'g', 'g_elem', 'JOIN', 'g'),
 		n->>'col',
-		@extschema@.jsonb_ivm_before_sql(nodes, c, 'g', na),
+		@extschema@.jsonb_ivm_before_sql(nodes, c, 'g', na, CASE WHEN op = 'ELEMENT' THEN d END),
 		kn.joins,
-		CASE WHEN same OR op = 'ELEMENT' THEN '' ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, na, 'n') END,
+		CASE WHEN op = 'ELEMENT' THEN down_n WHEN same THEN ''
+			ELSE @extschema@.jsonb_ivm_down_sql(nodes, c, na, 'n') END,
 		na,
 		CASE WHEN n->'filter' = 'null' THEN '' ELSE ' AND ' || (n->'filter'->>2) END,
 		CASE WHEN n->'filter' = 'null' THEN ''
+			WHEN op = 'ELEMENT' THEN E'\n\t\t\tWHERE ' || filter_n
 			ELSE E'\n\t\t\tWHERE ' || (n->'filter'->>(CASE WHEN same THEN 0 ELSE 3 END)) END,
-		CASE WHEN op = 'ELEMENT' THEN @extschema@.jsonb_ivm_unmerged_sql(nodes, el, 'new_rows', 'moved')
+		CASE WHEN op = 'ELEMENT' THEN @extschema@.jsonb_ivm_unmerged_sql(nodes, d, 'new_rows', 'moved')
 			ELSE rows END,
 		CASE WHEN op = 'ELEMENT' THEN 'n' ELSE na END);
 	src := CASE op
@@ -878,8 +912,8 @@ BEGIN
 		WHEN 'DELETE' THEN format('SELECT d.k, d.olds, d.lost, NULL::integer[] AS positions, NULL::jsonb AS news, NULL::integer AS total FROM (%s) d', olds)
 		ELSE format(E'SELECT coalesce(d.k, i.k) AS k, d.olds, coalesce(d.lost, false) AS lost, i.positions, i.news, i.total\n\t\t\tFROM (%s) d\n\t\t\tFULL JOIN (%s) i ON i.k = d.k', olds, news) END;
 	splice_keys := CASE WHEN op = 'OUTER' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, rows)
-		WHEN op = 'ELEMENT' THEN @extschema@.jsonb_ivm_keys_sql(nodes, el,
-			@extschema@.jsonb_ivm_unmerged_sql(nodes, el, 'old_rows', 'moved'))
+		WHEN op = 'ELEMENT' THEN @extschema@.jsonb_ivm_keys_sql(nodes, d,
+			@extschema@.jsonb_ivm_unmerged_sql(nodes, d, 'old_rows', 'moved'))
 		ELSE array_to_string(ARRAY[
 		CASE WHEN op <> 'INSERT' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, 'old_rows') END,
 		CASE WHEN op <> 'DELETE' THEN @extschema@.jsonb_ivm_keys_sql(nodes, c, 'new_rows') END],
@@ -910,7 +944,7 @@ $f$,
 END
 $gen$;
 
-COMMENT ON FUNCTION jsonb_ivm_splice_sql(@extschema@.jsonb_ivm_projection, integer, text, text) IS
+COMMENT ON FUNCTION jsonb_ivm_splice_sql(@extschema@.jsonb_ivm_projection, integer, text, text, integer) IS
 'generator: the removal and positional insertion of the array elements of changed rows';
 
 -- The rows of the correlated table c of an array whose elements read the
@@ -965,7 +999,8 @@ BEGIN
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
 	FOREACH i IN ARRAY mine LOOP
-		moves := nodes->i->'element' <> 'null' AND coalesce((nodes->i->>'moves')::boolean, false);
+		moves := nodes->i->'element' <> 'null' AND coalesce((nodes->i->>'moves')::boolean, false)
+			OR coalesce(nodes->i->'middle', 'null') <> 'null';
 		locks := jsonb_set(locks, '{INSERT}', to_jsonb((locks->>'INSERT')
 			|| @extschema@.jsonb_ivm_up_sql(nodes, i, 'new_rows', 'child')));
 		locks := jsonb_set(locks, '{DELETE}', to_jsonb((locks->>'DELETE')
@@ -1023,7 +1058,9 @@ BEGIN
 		IF moves THEN
 			-- rows that kept their link but changed a sort key or a filter
 			-- column: their elements move
-			m := @extschema@.jsonb_ivm_splice_sql(p, (nodes->i->>'array_node')::integer, 'ELEMENT');
+			m := CASE WHEN coalesce(nodes->i->'middle', 'null') <> 'null'
+				THEN @extschema@.jsonb_ivm_splice_sql(p, (nodes->i->>'middle_array')::integer, 'ELEMENT', driver => i)
+				ELSE @extschema@.jsonb_ivm_splice_sql(p, (nodes->i->>'array_node')::integer, 'ELEMENT') END;
 			surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.splice_keys));
 			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE') || m.splice_sql));
 		END IF;
@@ -1536,6 +1573,9 @@ AS $$
 		WHEN (n->>'outer')::integer >= 0 THEN format('rebuild element at its position in %s',
 			n->>'outer_key')
 		WHEN change <> 'UPDATE' THEN 'recompute document'
+		WHEN coalesce(n->'middle', 'null') <> 'null' THEN format(
+			'remove element from %s and insert it at its position; recompute document when any of %s, %s changes',
+			n->>'middle_key', n->>'col', n->>'down_col')
 		WHEN n->'element' <> 'null' AND (n->>'moves')::boolean THEN format(
 			'replace element in %1$s; remove element from %1$s and insert it at its position when %2$s; recompute document when %3$s changes',
 			n->'element'->>0,

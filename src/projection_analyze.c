@@ -74,6 +74,12 @@ typedef struct PjNode
 	int			outer;			/* the correlated table of the array whose
 								 * elements a change of this node's rows
 								 * rewrites in place, or -1 */
+	List	   *middle;			/* of a table between an array's correlated
+								 * table and its element table: the element
+								 * over this table as n, as o, and the
+								 * array's filter over it as n, as o (NULL
+								 * when none) ... */
+	AttrNumber	down_col;		/* ... and its column the table below joins */
 	char	   *empty;			/* ... and the SQL of the constant the query
 								 * gives for an empty array (its COALESCE
 								 * default, or JSON null), or NULL */
@@ -895,7 +901,7 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					plan_positions(st, sq, agg, rt_node, corr_node);
 					((PjNode *) list_nth(st->nodes, corr_node))->element_node = rt_node[t];
 					tn->array_node = corr_node;
-					if (filters != NIL && t == corr_inner->varno)
+					if (filters != NIL && t == (Index) corr_inner->varno)
 					{
 						/* the filter over the correlated table as n, o, g, ek */
 						Node	   *f = (Node *) make_ands_explicit(filters);
@@ -929,6 +935,30 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 															 corr_inner->varno, "g", "g"),
 											   ek),
 									deparse_path(f, sq, rt_node, t, "o"));
+					}
+
+					/*
+					 * The tables between c and T: an UPDATE that keeps a
+					 * row's links (up, and down toward T) rewrites its
+					 * elements, removed as built from the old row and
+					 * inserted at their positions from the new one
+					 */
+					for (int r = 1; r <= list_length(sq->rtable); r++)
+					{
+						PjNode	   *m;
+						Node	   *f = filters ? (Node *) make_ands_explicit(filters) : NULL;
+
+						if (rt_node[r] < 0 || (Index) r == t || (Index) r == (Index) corr_inner->varno)
+							continue;
+						m = list_nth(st->nodes, rt_node[r]);
+						m->array_node = corr_node;
+						for (PjNode *k = tn; k->up >= 0; k = list_nth(st->nodes, k->up))
+							if (k->up == rt_node[r])
+								m->down_col = k->up_col;
+						m->middle = list_make4(deparse_path(elem, sq, rt_node, r, "n"),
+											   deparse_path(elem, sq, rt_node, r, "o"),
+											   f ? deparse_path(f, sq, rt_node, r, "n") : NULL,
+											   f ? deparse_path(f, sq, rt_node, r, "o") : NULL);
 					}
 				}
 			}
@@ -1449,7 +1479,10 @@ json_strings(StringInfo s, List *strings)
 	{
 		if (foreach_current_index(lc) > 0)
 			appendStringInfoString(s, ", ");
-		escape_json(s, lfirst(lc));
+		if (lfirst(lc))
+			escape_json(s, lfirst(lc));
+		else
+			appendStringInfoString(s, "null");
 	}
 	appendStringInfoChar(s, ']');
 }
@@ -1651,6 +1684,17 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		json_strings(&s, n->positional);
 		appendStringInfo(&s, ", \"element_node\": %d", n->positional ? n->element_node : -1);
 		appendStringInfo(&s, ", \"array_node\": %d", n->element ? n->array_node : -1);
+		{
+			bool		middle = n->middle != NIL && n->array_node >= 0 &&
+				((PjNode *) list_nth(st.nodes, n->array_node))->positional != NIL;
+
+			appendStringInfoString(&s, ", \"middle\": ");
+			json_strings(&s, middle ? n->middle : NIL);
+			json_field(&s, "down_col", middle ? get_attname(n->relid, n->down_col, false) : NULL);
+			appendStringInfo(&s, ", \"middle_array\": %d", middle ? n->array_node : -1);
+			json_field(&s, "middle_key", middle ?
+					   linitial(((PjNode *) list_nth(st.nodes, n->array_node))->positional) : NULL);
+		}
 		json_field(&s, "empty", n->element ? n->empty : NULL);
 		/*
 		 * an element table below the correlated table of an array placed

@@ -226,5 +226,56 @@ SELECT * FROM all_checks();
 SELECT id, data FROM post_doc ORDER BY id;
 SELECT jsonb_ivm_drop_projection('post_doc');
 DROP TABLE post_label, label, post;
+
+-- a chain of three tables: shelf items, their books (filtered, a sort
+-- key), the books' authors (a sort key)
+CREATE TABLE shelf (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE author (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE book (
+	id integer PRIMARY KEY,
+	author_id integer NOT NULL REFERENCES author,
+	title text NOT NULL,
+	hidden boolean NOT NULL DEFAULT false
+);
+CREATE TABLE shelf_item (
+	shelf_id integer REFERENCES shelf,
+	book_id integer REFERENCES book,
+	PRIMARY KEY (shelf_id, book_id)
+);
+INSERT INTO shelf VALUES (1, 'a'), (2, 'b');
+INSERT INTO author VALUES (1, 'Le Guin'), (2, 'Borges'), (3, 'Calvino');
+INSERT INTO book VALUES (1, 1, 'Lathe', false), (2, 2, 'Ficciones', false),
+	(3, 3, 'Cities', false), (4, 1, 'Earthsea', false), (5, 2, 'Aleph', true);
+INSERT INTO shelf_item VALUES (1, 1), (1, 2), (1, 4), (1, 5), (2, 3), (2, 4);
+SELECT jsonb_ivm_create_projection('shelf_doc', $q$
+	SELECT s.id, jsonb_build_object('name', s.name,
+		'books', coalesce((SELECT jsonb_agg(jsonb_build_object('title', b.title, 'author', a.name)
+				ORDER BY a.name, b.title, b.id)
+			FROM shelf_item si JOIN book b ON b.id = si.book_id JOIN author a ON a.id = b.author_id
+			WHERE si.shelf_id = s.id AND NOT b.hidden), '[]')) AS data
+	FROM shelf s$q$);
+SELECT * FROM jsonb_ivm_explain_projection('shelf_doc')
+WHERE change = 'UPDATE';
+BEGIN;
+UPDATE book SET title = 'A Wizard of ' || title WHERE id = 4;
+SELECT * FROM all_checks();
+UPDATE book SET hidden = NOT hidden WHERE id IN (1, 5);
+SELECT * FROM all_checks();
+UPDATE author SET name = 'Zamyatin' WHERE id = 2;
+SELECT * FROM all_checks();
+UPDATE book SET title = upper(title);
+SELECT * FROM all_checks();
+INSERT INTO shelf_item VALUES (2, 1), (2, 5);
+SELECT * FROM all_checks();
+SELECT id, data FROM shelf_doc ORDER BY id;
+SELECT coalesce(sum(calls), 0) AS recomputes FROM pg_stat_xact_user_functions
+WHERE funcname = 'shelf_doc_ivm_recompute';
+COMMIT;
+-- a book's author changes: the link down the chain, recomputed
+UPDATE book SET author_id = 3 WHERE id = 4;
+SELECT * FROM all_checks();
+SELECT id, data FROM shelf_doc ORDER BY id;
+SELECT jsonb_ivm_drop_projection('shelf_doc');
+DROP TABLE shelf_item, book, author, shelf;
 DROP SCHEMA rev CASCADE;
 DROP FUNCTION all_checks();
