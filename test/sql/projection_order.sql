@@ -275,7 +275,39 @@ COMMIT;
 UPDATE book SET author_id = 3 WHERE id = 4;
 SELECT * FROM all_checks();
 SELECT id, data FROM shelf_doc ORDER BY id;
+-- random changes of every table of the chain, several rows at a time:
+-- the number of statements after which the projection differs
+CREATE FUNCTION shelf_random(statements integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	differing integer := 0;
+	b integer;
+BEGIN
+	PERFORM setseed(0.42);
+	FOR i IN 1..statements LOOP
+		b := 1 + (random() * 4)::integer;
+		CASE (random() * 7)::integer
+			WHEN 0 THEN UPDATE book SET title = chr(65 + (random() * 25)::integer) || id WHERE id = b;
+			WHEN 1 THEN UPDATE book SET hidden = NOT hidden WHERE id IN (b, 6 - b);
+			WHEN 2 THEN UPDATE book SET author_id = 1 + (random() * 2)::integer WHERE id = b;
+			WHEN 3 THEN UPDATE author SET name = chr(65 + (random() * 25)::integer) || 'x'
+				WHERE id = 1 + (random() * 2)::integer;
+			WHEN 4 THEN INSERT INTO shelf_item VALUES (1 + (random())::integer, b) ON CONFLICT DO NOTHING;
+			WHEN 5 THEN DELETE FROM shelf_item WHERE shelf_id = 1 + (random())::integer AND book_id = b;
+			WHEN 6 THEN UPDATE book SET title = title || '.', hidden = random() < 0.5
+				WHERE id % 2 = (random())::integer;
+			ELSE UPDATE author SET name = name || '!' WHERE id <> b % 3 + 1;
+		END CASE;
+		IF EXISTS (SELECT FROM all_checks()) THEN
+			differing := differing + 1;
+		END IF;
+	END LOOP;
+	RETURN differing;
+END
+$$;
+SELECT shelf_random(300) AS differing;
 SELECT jsonb_ivm_drop_projection('shelf_doc');
+DROP FUNCTION shelf_random(integer);
 DROP TABLE shelf_item, book, author, shelf;
 DROP SCHEMA rev CASCADE;
 DROP FUNCTION all_checks();
