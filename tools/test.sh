@@ -75,8 +75,17 @@ strict="-Wall -Wextra -Werror -Wshadow=compatible-local"
 mk clean >/dev/null
 run "build with $strict (PostgreSQL $PGVERSION)" mk COPT="$strict"
 mk clean >/dev/null
+before=$failed
 run "build and install with assertions (PostgreSQL $PGVERSION)" \
 	ivm_build COPT="$strict -DUSE_ASSERT_CHECKING"
+if [ "$failed" -gt "$before" ]; then
+	# what the server has installed is not this tree: no suite below would
+	# test it
+	echo "not ok - the other suites, not run: this tree did not build and install"
+	rm -rf "$log"
+	echo "$passed passed, $((failed + 1)) failed"
+	exit 1
+fi
 ivm_start_cluster
 run "make installcheck (pg_regress, isolation)" installcheck
 ! $citus || run "Citus installed in PostgreSQL $PGVERSION (tools/citus.sh)" bash "$IVM_ROOT/tools/citus.sh"
