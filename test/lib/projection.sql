@@ -6,3 +6,11 @@ LANGUAGE sql AS $$
 	FROM jsonb_ivm_projections p, jsonb_ivm_check_projection(p.projection) c
 	ORDER BY 1, 2
 $$;
+
+-- How many times the recompute function of a projection ran in this
+-- transaction (with track_functions = 'pl').
+CREATE FUNCTION recomputes(projection text) RETURNS bigint
+LANGUAGE sql AS $$
+	SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions
+	WHERE funcname = projection || '_ivm_recompute'
+$$;

@@ -133,8 +133,7 @@ SELECT id, data FROM team_doc ORDER BY id;
 DELETE FROM member WHERE team_id = 3;
 SELECT * FROM all_checks();
 SELECT id, data FROM team_doc WHERE id = 3;
-SELECT coalesce(sum(calls), 0) AS recomputes FROM pg_stat_xact_user_functions
-WHERE funcname = 'team_doc_ivm_recompute';
+SELECT recomputes('team_doc');
 COMMIT;
 -- a key change of the root: the document is rebuilt under its new key,
 -- and the cascaded UPDATE of its members must not insert them again
@@ -201,8 +200,7 @@ SELECT * FROM all_checks();
 INSERT INTO post_label SELECT p, 2, p FROM generate_series(1, 3) p;
 SELECT * FROM all_checks();
 SELECT id, data FROM post_doc ORDER BY id;
-SELECT coalesce(sum(calls), 0) AS recomputes FROM pg_stat_xact_user_functions
-WHERE funcname = 'post_doc_ivm_recompute';
+SELECT recomputes('post_doc');
 COMMIT;
 -- a label's sort key or filter column: its elements move, in every post
 -- that links it; its key: recomputed
@@ -216,8 +214,7 @@ SELECT * FROM all_checks();
 UPDATE label SET prio = 6 - id, name = upper(name);
 SELECT * FROM all_checks();
 SELECT id, data FROM post_doc ORDER BY id;
-SELECT coalesce(sum(calls), 0) AS recomputes FROM pg_stat_xact_user_functions
-WHERE funcname = 'post_doc_ivm_recompute';
+SELECT recomputes('post_doc');
 COMMIT;
 UPDATE label SET id = 6 WHERE id = 1;
 SELECT * FROM all_checks();
@@ -268,8 +265,7 @@ SELECT * FROM all_checks();
 INSERT INTO shelf_item VALUES (2, 1), (2, 5);
 SELECT * FROM all_checks();
 SELECT id, data FROM shelf_doc ORDER BY id;
-SELECT coalesce(sum(calls), 0) AS recomputes FROM pg_stat_xact_user_functions
-WHERE funcname = 'shelf_doc_ivm_recompute';
+SELECT recomputes('shelf_doc');
 COMMIT;
 -- a book's author changes: the link down the chain, recomputed
 UPDATE book SET author_id = 3 WHERE id = 4;
@@ -310,4 +306,4 @@ SELECT jsonb_ivm_drop_projection('shelf_doc');
 DROP FUNCTION shelf_random(integer);
 DROP TABLE shelf_item, book, author, shelf;
 DROP SCHEMA rev CASCADE;
-DROP FUNCTION all_checks();
+DROP FUNCTION all_checks(), recomputes(text);

@@ -121,6 +121,6 @@ SELECT count(*) AS differing FROM (
 SELECT jsonb_ivm_drop_projection('tv_allocation');
 SELECT jsonb_ivm_drop_projection('tv_network_configuration');
 SELECT jsonb_ivm_drop_projection('tv_dns_server');
-DROP FUNCTION all_checks();
+DROP FUNCTION all_checks(), recomputes(text);
 DROP TABLE bench_allocations, bench_nc_dns_mapping, bench_network_configs, bench_dns_servers;
 DROP FUNCTION generate_cqrs_data(integer, integer, integer, boolean);

@@ -273,4 +273,4 @@ SELECT tgname FROM pg_trigger WHERE NOT tgisinternal;
 SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
 	AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e');
 DROP TABLE customer_tag, tag, order_line, product, orders, customer;
-DROP FUNCTION all_checks();
+DROP FUNCTION all_checks(), recomputes(text);
