@@ -891,6 +891,9 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 						elsewhere = bms_union(elsewhere,
 											  vars_in((Node *) ((TargetEntry *) lfirst(lc))->expr, t)->atts);
 				{
+					/* the array's filter, one expression */
+					Node	   *f = filters ? (Node *) make_ands_explicit(filters) : NULL;
+
 					elsewhere = bms_add_member(elsewhere, tn->col);
 					tn->element = list_make2(deparse_path(elem, sq, rt_node, t, "n"),
 											 deparse_path(elem, sq, rt_node, t, "o"));
@@ -901,10 +904,9 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					plan_positions(st, sq, agg, rt_node, corr_node);
 					((PjNode *) list_nth(st->nodes, corr_node))->element_node = rt_node[t];
 					tn->array_node = corr_node;
-					if (filters != NIL && t == (Index) corr_inner->varno)
+					if (f && t == (Index) corr_inner->varno)
 					{
 						/* the filter over the correlated table as n, o, g, ek */
-						Node	   *f = (Node *) make_ands_explicit(filters);
 						Oid			crel = rt_fetch(corr_inner->varno, sq->rtable)->relid;
 						PjNode	   *cn = list_nth(st->nodes, corr_node);
 
@@ -914,7 +916,7 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 												deparse_as(f, corr_inner->varno, crel,
 														   psprintf("e%d", corr_node)));
 					}
-					else if (filters != NIL)
+					else if (f)
 					{
 						/*
 						 * The filter over the tables of the chain: as the
@@ -926,7 +928,6 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 						 * only, where no join is), and fifth with the
 						 * element table's old row o
 						 */
-						Node	   *f = (Node *) make_ands_explicit(filters);
 						char	   *ek = deparse_path(f, sq, rt_node, t, "n");
 
 						((PjNode *) list_nth(st->nodes, corr_node))->filter =
@@ -946,7 +947,6 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					for (int r = 1; r <= list_length(sq->rtable); r++)
 					{
 						PjNode	   *m;
-						Node	   *f = filters ? (Node *) make_ands_explicit(filters) : NULL;
 
 						if (rt_node[r] < 0 || (Index) r == t || (Index) r == (Index) corr_inner->varno)
 							continue;
