@@ -1062,7 +1062,11 @@ BEGIN
 				THEN @extschema@.jsonb_ivm_splice_sql(p, (nodes->i->>'middle_array')::integer, 'ELEMENT', driver => i)
 				ELSE @extschema@.jsonb_ivm_splice_sql(p, (nodes->i->>'array_node')::integer, 'ELEMENT') END;
 			surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.splice_keys));
-			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE') || m.splice_sql));
+			-- most UPDATEs move nothing: the splice's statements only when
+			-- a row moved
+			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE')
+				|| format(E'\t\tIF EXISTS (SELECT FROM %s x) THEN%s\t\tEND IF;\n',
+					@extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows', 'moved'), m.splice_sql)));
 		END IF;
 		FOR d IN SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 			WHERE (v->>'up')::integer = i ORDER BY k
