@@ -148,12 +148,18 @@ COMMENT ON FUNCTION jsonb_ivm_check_snapshot(text, anyarray) IS
 -- Projections: a table kept equal to a query by generated triggers
 -------------------------------------------------------------------------
 
-CREATE FUNCTION jsonb_ivm_analyze_projection(query text)
+-- relations, names: the description names relations[i] as schema
+-- names[2i - 1], table names[2i] (the shards of a Citus shard group), and
+-- includes the query so renamed ("definition"; the query's names must all
+-- be schema-qualified, as a view's definition deparsed with search_path =
+-- pg_catalog is).
+CREATE FUNCTION jsonb_ivm_analyze_projection(query text,
+	relations oid[] DEFAULT NULL, names text[] DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'jsonb_ivm_analyze_projection'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C VOLATILE;
 
-COMMENT ON FUNCTION jsonb_ivm_analyze_projection(text) IS
+COMMENT ON FUNCTION jsonb_ivm_analyze_projection(text, oid[], text[]) IS
 'the tables a projection query reads and how each reaches the root table, or an error naming what is not supported';
 
 -- The definitions.  Objects are named, not referenced by OID, so that a

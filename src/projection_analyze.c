@@ -21,6 +21,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "access/genam.h"
 #include "access/table.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
@@ -35,8 +36,10 @@
 #include "parser/analyze.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
+#include "parser/scanner.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/json.h"
@@ -98,6 +101,9 @@ typedef struct PjNode
 typedef struct PjState
 {
 	const char *query_text;
+	List	   *renamed;		/* Oid: relations named otherwise in the
+								 * description ... */
+	List	   *new_names;		/* ... and their names, schema and table */
 	List	   *nodes;			/* PjNode *, the root first */
 	List	   *parent_links;	/* SubLinks of parents read without a filter */
 	List	   *parent_nodes;	/* ... and their nodes (int) */
@@ -141,6 +147,116 @@ static Bitmapset *merge_parents(PjState *st, Query *q, int *rt_node,
 								int *owner);
 
 /* Raise the engine's error for an unsupported construct. */
+/*
+ * The schema and name under which the description names relation relid:
+ * its own, or those given for it (a shard of it, on Citus).
+ */
+static void
+relation_names(PjState *st, Oid relid, char **schema, char **table)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->renamed)
+	{
+		if (lfirst_oid(lc) == relid)
+		{
+			int			i = foreach_current_index(lc);
+
+			*schema = list_nth(st->new_names, 2 * i);
+			*table = list_nth(st->new_names, 2 * i + 1);
+			return;
+		}
+	}
+	*schema = get_namespace_name(get_rel_namespace(relid));
+	*table = get_rel_name(relid);
+}
+
+/* The locations in a raw parse tree of the relations renamed. */
+typedef struct RenameWalk
+{
+	PjState    *st;
+	List	   *locations;		/* int: where the name of one starts ... */
+	List	   *relids;			/* ... Oid: which it is */
+} RenameWalk;
+
+static bool
+find_renamed(Node *node, RenameWalk *w)
+{
+	if (node == NULL)
+		return false;
+	check_stack_depth();
+	if (IsA(node, RangeVar))
+	{
+		RangeVar   *rv = (RangeVar *) node;
+		Oid			relid = rv->schemaname ? RangeVarGetRelid(rv, NoLock, true) : InvalidOid;
+
+		if (OidIsValid(relid) && list_member_oid(w->st->renamed, relid))
+		{
+			w->locations = lappend_int(w->locations, rv->location);
+			w->relids = lappend_oid(w->relids, relid);
+		}
+		return false;
+	}
+	return raw_expression_tree_walker(node, find_renamed, (void *) w);
+}
+
+/*
+ * The query text with every schema-qualified reference to a renamed
+ * relation replaced by its new name: the parser finds where each name
+ * starts, its scanner where the name ends (the next token that is not a
+ * dot or a part of the name).  Only qualified names are replaced, which
+ * is every name of a view's definition deparsed with search_path =
+ * pg_catalog (a CTE's name never is).
+ */
+static char *
+renamed_query(PjState *st, Node *stmt)
+{
+	RenameWalk	w = {.st = st};
+	core_yy_extra_type yyextra;
+	core_yyscan_t scanner;
+	YYLTYPE		loc = 0;
+	core_YYSTYPE val;
+	StringInfoData out;
+	int			copied = 0;
+	int			tok;
+
+	(void) find_renamed(stmt, &w);
+	initStringInfo(&out);
+	scanner = scanner_init(st->query_text, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	tok = core_yylex(&val, &loc, scanner);
+	while (tok != 0)
+	{
+		int			i = -1;
+		ListCell   *lc;
+		char	   *schema;
+		char	   *table;
+
+		CHECK_FOR_INTERRUPTS();
+		foreach(lc, w.locations)
+			if (lfirst_int(lc) == loc)
+				i = foreach_current_index(lc);
+		if (i < 0)
+		{
+			tok = core_yylex(&val, &loc, scanner);
+			continue;
+		}
+		/* name [. name]...: up to the first token after it */
+		appendBinaryStringInfo(&out, st->query_text + copied, loc - copied);
+		tok = core_yylex(&val, &loc, scanner);
+		while (tok == '.')
+		{
+			(void) core_yylex(&val, &loc, scanner);
+			tok = core_yylex(&val, &loc, scanner);
+		}
+		relation_names(st, list_nth_oid(w.relids, i), &schema, &table);
+		appendStringInfo(&out, "%s ", quote_qualified_identifier(schema, table));
+		copied = tok == 0 ? (int) strlen(st->query_text) : loc;
+	}
+	scanner_finish(scanner);
+	appendStringInfoString(&out, st->query_text + copied);
+	return out.data;
+}
+
 static void
 pj_unsupported(PjState *st, int location, const char *what, const char *hint)
 {
@@ -1140,12 +1256,14 @@ merge_parents(PjState *st, Query *q, int *rt_node, Index root_rti,
 		int			ni = foreach_current_index(lc);
 		char	   *alias = psprintf("p%d", ni);
 		char	   *rel;
+		char	   *schema;
+		char	   *table;
 
 		if (n->up != 0 || strcmp(n->role, "parent") != 0 || n->merge == NIL ||
 			(n->value == NULL && !n->outer_join) || bms_is_member(n->up_col, kept))
 			continue;
-		rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(n->relid)),
-										 get_rel_name(n->relid));
+		relation_names(st, n->relid, &schema, &table);
+		rel = quote_qualified_identifier(schema, table);
 		for (int i = 0; i < list_length(f->args); i += 2)
 		{
 			Node	   *v = (Node *) list_nth(f->args, i + 1);
@@ -1495,8 +1613,9 @@ PG_FUNCTION_INFO_V1(jsonb_ivm_analyze_projection);
 Datum
 jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 {
-	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	PjState		st = {.query_text = sql};
+	char	   *sql;
+	PjState		st = {0};
+	char	   *definition = NULL;
 	List	   *raw;
 	Query	   *q;
 	int		   *rt_node;
@@ -1511,6 +1630,38 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 	StringInfoData s;
 	int			save_nestlevel;
 
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	st.query_text = sql;
+
+	/*
+	 * relations, names: the description names relations[i] as names[2i],
+	 * names[2i + 1] (schema, table), and includes the query so renamed
+	 */
+	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
+	{
+		Datum	   *rels;
+		Datum	   *names;
+		int			nrels;
+		int			nnames;
+
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), OIDOID, sizeof(Oid), true,
+						  TYPALIGN_INT, &rels, NULL, &nrels);
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false,
+						  TYPALIGN_INT, &names, NULL, &nnames);
+		if (nnames != 2 * nrels)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("names must hold a schema and a table for each relation")));
+		for (int i = 0; i < nrels; i++)
+		{
+			st.renamed = lappend_oid(st.renamed, DatumGetObjectId(rels[i]));
+			st.new_names = lappend(st.new_names, TextDatumGetCString(names[2 * i]));
+			st.new_names = lappend(st.new_names, TextDatumGetCString(names[2 * i + 1]));
+		}
+	}
+
 	raw = jb_raw_parser(sql);
 	if (list_length(raw) != 1)
 		ereport(ERROR,
@@ -1520,6 +1671,8 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a projection query must be a SELECT statement")));
+	if (st.renamed != NIL)
+		definition = renamed_query(&st, linitial_node(RawStmt, raw)->stmt);
 	q = jb_parse_analyze(linitial_node(RawStmt, raw), sql);
 
 	check_query_clauses(&st, q, true);
@@ -1659,18 +1812,23 @@ jsonb_ivm_analyze_projection(PG_FUNCTION_ARGS)
 	initStringInfo(&s);
 	appendStringInfoChar(&s, '{');
 	json_field(&s, "key", key_te->resname);
+	if (definition)
+		json_field(&s, "definition", definition);
 	appendStringInfoString(&s, ", \"nodes\": [");
 	foreach(lc, st.nodes)
 	{
 		PjNode	   *n = lfirst(lc);
 		PjNode	   *up = n->up >= 0 ? list_nth(st.nodes, n->up) : NULL;
+		char	   *schema;
+		char	   *table;
 
 		if (foreach_current_index(lc) > 0)
 			appendStringInfoString(&s, ", ");
 		appendStringInfoChar(&s, '{');
 		json_field(&s, "role", n->role);
-		json_field(&s, "schema", get_namespace_name(get_rel_namespace(n->relid)));
-		json_field(&s, "table", get_rel_name(n->relid));
+		relation_names(&st, n->relid, &schema, &table);
+		json_field(&s, "schema", schema);
+		json_field(&s, "table", table);
 		json_field(&s, "col", get_attname(n->relid, n->col, false));
 		json_field(&s, "up_col", up ? get_attname(up->relid, n->up_col, false) : NULL);
 		json_field(&s, "path", n->path);

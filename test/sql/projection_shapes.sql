@@ -260,6 +260,36 @@ SELECT * FROM jsonb_ivm_check_projection('order_doc');
 SELECT jsonb_ivm_refresh_projection('order_doc');
 SELECT * FROM all_checks();
 
+-- section: the description under other names (the shards of a Citus shard
+-- group): every schema-qualified reference to a renamed table, in the
+-- query and in the SQL the description carries, and nothing else
+CREATE SCHEMA "odd schema";
+CREATE TABLE "odd schema"."Parent" (id int PRIMARY KEY, "na me" text);
+CREATE TABLE "odd schema".kid (id int PRIMARY KEY, parent_id int, v text);
+SELECT d->>'definition' AS definition,
+	jsonb_path_query_array(d, '$.nodes[*].schema') AS schemas,
+	jsonb_path_query_array(d, '$.nodes[*].table') AS tables,
+	jsonb_path_query_array(d, '$.nodes[*].joins') AS joins,
+	jsonb_path_query_array(d, '$.nodes[*].merge[1]') AS merged
+FROM jsonb_ivm_analyze_projection($q$SELECT k.id, jsonb_build_object('v', k.v,
+		'p', jsonb_build_object('n', p."na me"),
+		's', (SELECT jsonb_build_object('n', s."na me") FROM "odd schema"."Parent" s WHERE s.id = k.id)) AS data
+	FROM "odd schema" . kid k LEFT JOIN "odd schema"."Parent"/* c */p ON p.id = k.parent_id$q$,
+	ARRAY['"odd schema"."Parent"'::regclass, '"odd schema".kid'::regclass]::oid[],
+	ARRAY['odd schema', 'Parent_102008', 's2', 'kid 7']) d;
+-- unqualified names stay (a view's definition deparsed with search_path =
+-- pg_catalog qualifies every table), and so does a table not renamed
+SET search_path = "odd schema", public;
+SELECT jsonb_ivm_analyze_projection('SELECT k.id, to_jsonb(k.v) AS data FROM kid k',
+	ARRAY['"odd schema".kid'::regclass]::oid[], ARRAY['s', 't'])->>'definition' AS definition;
+SELECT jsonb_ivm_analyze_projection('SELECT k.id, to_jsonb(k.v) AS data FROM "odd schema".kid k',
+	ARRAY['"odd schema"."Parent"'::regclass]::oid[], ARRAY['s', 't'])->>'definition' AS definition;
+RESET search_path;
+-- error: names must come in pairs
+SELECT jsonb_ivm_analyze_projection('SELECT k.id, to_jsonb(k.v) AS data FROM "odd schema".kid k',
+	ARRAY['"odd schema".kid'::regclass]::oid[], ARRAY['s']);
+DROP SCHEMA "odd schema" CASCADE;
+
 -- section: drop, in dependency order
 SELECT jsonb_ivm_drop_projection('customer_doc');		-- fails: customer_full reads it
 SELECT jsonb_ivm_drop_projection('customer_full');
