@@ -6,7 +6,8 @@
  *	  by their exact stored value, the new ones placed at given indexes;
  *	  setting the value at a path; comparing rows across snapshots under
  *	  REPEATABLE READ and SERIALIZABLE; the trigger that refuses direct
- *	  writes to a projection.
+ *	  writes to a projection; on Citus, the trigger that runs the generated
+ *	  functions of a shard group.
  *
  *-------------------------------------------------------------------------
  */
@@ -15,11 +16,15 @@
 /* server headers of some versions have unused parameters (-Wextra) */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -27,6 +32,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #pragma GCC diagnostic pop
 
 #include "jsonb_ivm.h"
@@ -449,4 +455,166 @@ jsonb_ivm_guard(PG_FUNCTION_ARGS)
 											   RelationGetRelationName(trigdata->tg_relation))),
 			 errhint("Change the tables its query reads: jsonb_ivm keeps the projection equal to its query.")));
 	PG_RETURN_NULL();			/* not reached */
+}
+
+/*
+ * jsonb_ivm_shard_trigger(schema, projection, base): on Citus, the
+ * statement-level trigger of a source table of a distributed projection,
+ * which Citus creates on every shard of the table.  Fired on a shard, it
+ * runs, with the trigger's transition tables, the generated function of
+ * each shard of the projection that the change reaches on this node: the
+ * co-located shard, for a shard of a distributed table, or every shard
+ * placed here, for a reference table's.  The function of projection shard
+ * N is schema.base_N, owned by the projection's owner (a function of that
+ * name owned by anyone else is refused, not run).  Citus creates no
+ * TRUNCATE trigger on shards: fired by TRUNCATE of the distributed or
+ * reference table itself, on the coordinator, it refreshes the
+ * projection; fired on it by anything else, it does nothing.
+ */
+static Oid
+function_owner(Oid fn)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fn);
+	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+PG_FUNCTION_INFO_V1(jsonb_ivm_shard_trigger);
+Datum
+jsonb_ivm_shard_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Trigger    *tg;
+	Relation	rel;
+	const char *relname;
+	const char *suffix;
+	char	   *end;
+	int64		shard;
+	Oid			projection;
+	Oid			owner = InvalidOid;
+	int64	   *targets = NULL;
+	int			ntargets = 0;
+	bool		distributed_table = false;
+	Oid			argtypes[5] = {OIDOID, OIDOID, INT8OID, TEXTOID, OIDOID};
+	Datum		values[5];
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+		elog(ERROR, "jsonb_ivm_shard_trigger: not called by trigger manager for a statement");
+	tg = trigdata->tg_trigger;
+	rel = trigdata->tg_relation;
+	if (tg->tgnargs != 3)
+		elog(ERROR, "jsonb_ivm_shard_trigger: expected 3 arguments, got %d", tg->tgnargs);
+	projection = get_relname_relid(tg->tgargs[1], get_namespace_oid(tg->tgargs[0], false));
+	if (!OidIsValid(projection))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("projection %s does not exist",
+						quote_qualified_identifier(tg->tgargs[0], tg->tgargs[1]))));
+
+	/* a shard is named table_shardid */
+	relname = RelationGetRelationName(rel);
+	suffix = strrchr(relname, '_');
+	shard = suffix ? (int64) strtoll(suffix + 1, &end, 10) : 0;
+	if (suffix == NULL || end == suffix + 1 || *end != '\0')
+		shard = 0;
+
+	SPI_connect();
+	values[0] = ObjectIdGetDatum(RelationGetRelid(rel));
+	values[1] = ObjectIdGetDatum(projection);
+	values[2] = Int64GetDatum(shard);
+	/* (Citus hides shards from pg_class, but for its own connections) */
+	values[3] = CStringGetTextDatum(relname);
+	values[4] = ObjectIdGetDatum(RelationGetNamespace(rel));
+	/*
+	 * the projection shards on this node that the change of this shard
+	 * reaches (none, on a node without them: the shard's row comes with a
+	 * NULL), or one row of NULLs for the distributed table itself
+	 */
+	if (SPI_execute_with_args(
+							  "SELECT p.shardid, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = $2)"
+							  " FROM pg_catalog.pg_dist_shard s LEFT JOIN pg_catalog.pg_dist_shard p"
+							  " ON p.logicalrelid = $2"
+							  " AND (s.shardminvalue IS NULL OR p.shardminvalue = s.shardminvalue)"
+							  " AND EXISTS (SELECT FROM pg_catalog.pg_dist_placement l"
+							  " WHERE l.shardid = p.shardid"
+							  " AND l.groupid = (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g))"
+							  " WHERE s.shardid = $3"
+							  " AND (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = s.logicalrelid) = $5"
+							  " AND (SELECT i[pg_catalog.array_upper(i, 1)] FROM"
+							  " pg_catalog.parse_ident(pg_catalog.shard_name(s.logicalrelid, s.shardid)) i) = $4"
+							  " UNION ALL SELECT NULL, NULL FROM pg_catalog.pg_dist_partition d"
+							  " WHERE d.logicalrelid = $1"
+							  " ORDER BY 1",
+							  5, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "jsonb_ivm_shard_trigger: SPI_execute_with_args failed");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("relation %s is neither a Citus table nor a shard of one",
+						quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), relname)),
+				 errdetail("Its trigger %s maintains projection %s.", quote_identifier(tg->tgname),
+						   quote_qualified_identifier(tg->tgargs[0], tg->tgargs[1]))));
+	targets = SPI_palloc(sizeof(int64) * SPI_processed);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		bool		noowner;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &noowner));
+		if (!isnull)
+			targets[ntargets++] = DatumGetInt64(d);
+		else if (noowner)
+			distributed_table = true;
+	}
+
+	/*
+	 * Citus creates no TRUNCATE trigger on shards: the distributed table's
+	 * fires on the coordinator, after Citus's own has emptied the shards
+	 * (triggers fire in name order: its name sorts after Citus's
+	 * truncate_trigger_<oid>), and the projection is refreshed.
+	 */
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) && distributed_table)
+	{
+		Oid			refresh_args[1] = {TEXTOID};
+		Datum		name = CStringGetTextDatum(quote_qualified_identifier(tg->tgargs[0], tg->tgargs[1]));
+		char	   *sql = psprintf("SELECT %s.jsonb_ivm_refresh_projection($1)",
+								   quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid))));
+
+		if (SPI_execute_with_args(sql, 1, refresh_args, &name, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "jsonb_ivm_shard_trigger: SPI_execute_with_args failed");
+	}
+	SPI_finish();
+
+	for (int i = 0; i < ntargets; i++)
+	{
+		char	   *fname = psprintf("%s_" INT64_FORMAT, tg->tgargs[2], targets[i]);
+		Oid			fn = LookupFuncName(list_make2(makeString(tg->tgargs[0]), makeString(fname)),
+										0, NULL, true);
+		FmgrInfo	flinfo;
+		LOCAL_FCINFO(callinfo, 0);
+
+		if (!OidIsValid(fn))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("function %s, which maintains shard " INT64_FORMAT " of projection %s, does not exist",
+							quote_qualified_identifier(tg->tgargs[0], fname), targets[i],
+							quote_qualified_identifier(tg->tgargs[0], tg->tgargs[1])),
+					 errhint("The projection's shards changed after it was created (a split): drop the projection and create it again.")));
+		if (function_owner(fn) != owner)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("function %s is not owned by the owner of projection %s",
+							quote_qualified_identifier(tg->tgargs[0], fname),
+							quote_qualified_identifier(tg->tgargs[0], tg->tgargs[1]))));
+		fmgr_info(fn, &flinfo);
+		InitFunctionCallInfoData(*callinfo, &flinfo, 0, InvalidOid, (Node *) trigdata, NULL);
+		(void) FunctionCallInvoke(callinfo);
+	}
+	return PointerGetDatum(NULL);
 }
