@@ -204,6 +204,48 @@ for my $round (1, 2)
 	}
 }
 
+# Distributed projections (distributed.sql): a projection of distributed
+# and reference tables, maintained on the shards, after every change kind
+# and a random workload checked after every statement; then 8 concurrent
+# pgbench clients on the same steps, after which it equals its query both
+# ways (EXCEPT ALL) and jsonb_ivm_check_projection is empty.
+regress('distributed', ON_ERROR_STOP => 0, transactions => 400);
+$script = "$PostgreSQL::Test::Utils::tmp_check/060_citus/distributed_step.sql";
+open $fh, '>', $script or die "$script: $!";
+print $fh "\\set seed random(1, 2147483646)\nSELECT dist.step(:seed);\n";
+close $fh;
+for my $round (1, 2)
+{
+	my ($stdout, $stderr);
+	my $ok = IPC::Run::run(
+		[
+			$coordinator->installed_command('pgbench'), '--no-vacuum',
+			"--client=$clients", '--jobs=2', '--time=' . int(($seconds + 1) / 2),
+			'--max-tries=1000', "--random-seed=$round", '--file', $script,
+			'--host', $coordinator->host, '--port', $coordinator->port, 'postgres'
+		],
+		'>', \$stdout, '2>', \$stderr);
+	ok($ok, "distributed projection, round $round: pgbench ran $clients clients without an error")
+	  or diag("pgbench stdout:\n$stdout\npgbench stderr:\n$stderr");
+	my $processed = ($stdout =~ /number of transactions actually processed: (\d+)/)[0] // 0;
+	my $failed = ($stdout =~ /number of failed transactions: (\d+)/)[0] // 0;
+	cmp_ok($processed, '>', 0, "distributed projection, round $round: transactions processed");
+	is($failed, 0, "distributed projection, round $round: no transaction failed after its retries");
+	note("distributed projection, round $round: $_")
+	  for grep { /^number of|^tps/ } split /\n/, $stdout;
+	is( $coordinator->safe_psql('postgres', q{
+			SELECT count(*) FROM (
+				(SELECT id, data::text FROM dist.tv_order EXCEPT ALL SELECT id, data::text FROM dist.v_order)
+				UNION ALL
+				(SELECT id, data::text FROM dist.v_order EXCEPT ALL SELECT id, data::text FROM dist.tv_order)) x}),
+		'0',
+		"distributed projection, round $round: tv_order equals its query both ways (EXCEPT ALL)");
+	is( $coordinator->safe_psql('postgres',
+			"SELECT to_jsonb(c)::text FROM jsonb_ivm_check_projection('dist.tv_order') AS c"),
+		'',
+		"distributed projection, round $round: jsonb_ivm_check_projection('dist.tv_order') is empty");
+}
+
 $_->stop for ($coordinator, @workers);
 unlike(
 	join('', map { slurp_file($_->logfile) } ($coordinator, @workers)),
