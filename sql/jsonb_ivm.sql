@@ -1765,7 +1765,10 @@ BEGIN
 		PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
 		PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
 	END IF;
-	-- on Citus, the sources' triggers call jsonb_ivm_shard_trigger
+	-- on Citus, the sources' triggers call jsonb_ivm_shard_trigger.  (Citus
+	-- copies a TRUNCATE trigger to the shards it moves, and DROP TRIGGER
+	-- leaves it there: it does nothing on a shard.  Dropping it from the
+	-- workers would wait for this transaction's own locks.)
 	FOR src IN SELECT DISTINCT v OPERATOR(pg_catalog.->>) 'schema' AS s, v OPERATOR(pg_catalog.->>) 'table' AS t
 		FROM pg_catalog.jsonb_array_elements(p.sources) v
 	LOOP

@@ -466,10 +466,10 @@ jsonb_ivm_guard(PG_FUNCTION_ARGS)
  * co-located shard, for a shard of a distributed table, or every shard
  * placed here, for a reference table's.  The function of projection shard
  * N is schema.base_N, owned by the projection's owner (a function of that
- * name owned by anyone else is refused, not run).  Citus creates no
- * TRUNCATE trigger on shards: fired by TRUNCATE of the distributed or
- * reference table itself, on the coordinator, it refreshes the
- * projection; fired on it by anything else, it does nothing.
+ * name owned by anyone else is refused, not run).  Fired by TRUNCATE of
+ * the distributed or reference table itself, on the coordinator, it
+ * refreshes the projection; fired on the table by anything else, or on a
+ * shard by TRUNCATE, it does nothing.
  */
 static Oid
 function_owner(Oid fn)
@@ -506,9 +506,32 @@ jsonb_ivm_shard_trigger(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
 		elog(ERROR, "jsonb_ivm_shard_trigger: not called by trigger manager for a statement");
 	tg = trigdata->tg_trigger;
-	rel = trigdata->tg_relation;
 	if (tg->tgnargs != 3)
 		elog(ERROR, "jsonb_ivm_shard_trigger: expected 3 arguments, got %d", tg->tgnargs);
+	rel = trigdata->tg_relation;
+
+	/*
+	 * TRUNCATE: the distributed table's trigger, on the coordinator,
+	 * refreshes the projection.  A shard's (Citus copies the distributed
+	 * table's TRUNCATE triggers to the shards it moves, and leaves them
+	 * there when they are dropped) does nothing.
+	 */
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+	{
+		Oid			argtype = OIDOID;
+		Datum		relid = ObjectIdGetDatum(RelationGetRelid(rel));
+		bool		table;
+
+		SPI_connect();
+		if (SPI_execute_with_args("SELECT FROM pg_catalog.pg_dist_partition d WHERE d.logicalrelid = $1",
+								  1, &argtype, &relid, NULL, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "jsonb_ivm_shard_trigger: SPI_execute_with_args failed");
+		table = SPI_processed > 0;
+		SPI_finish();
+		if (!table)
+			return PointerGetDatum(NULL);
+	}
+
 	projection = get_relname_relid(tg->tgargs[1], get_namespace_oid(tg->tgargs[0], false));
 	if (!OidIsValid(projection))
 		ereport(ERROR,

@@ -246,6 +246,8 @@ for my $round (1, 2)
 		"distributed projection, round $round: jsonb_ivm_check_projection('dist.tv_order') is empty");
 }
 
+regress('distributed_drop');
+
 $_->stop for ($coordinator, @workers);
 unlike(
 	join('', map { slurp_file($_->logfile) } ($coordinator, @workers)),

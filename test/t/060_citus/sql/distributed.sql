@@ -137,6 +137,24 @@ SELECT dist.check();
 SELECT jsonb_ivm_refresh_projection('dist.tv_order');
 SELECT dist.check();
 
+-- section: a shard group moved to the other worker: Citus creates the
+-- triggers on the new placements, and the functions are on every node
+-- (the move connects to the coordinator itself, by citus.local_hostname)
+SELECT set_config('citus.local_hostname', nodename, false) IS NOT NULL AS set
+FROM pg_dist_node WHERE groupid = 0;
+SELECT count(*) AS moved FROM (
+	SELECT citus_move_shard_placement(s.shardid, p.nodename, p.nodeport, n.nodename, n.nodeport,
+		shard_transfer_mode => 'block_writes')
+	FROM pg_dist_shard s
+	JOIN pg_dist_shard_placement p USING (shardid)
+	JOIN pg_dist_node n ON n.groupid > 0 AND n.nodeport <> p.nodeport
+	WHERE s.logicalrelid = 'dist.orders'::regclass
+	ORDER BY s.shardid LIMIT 1) m;
+UPDATE dist.order_lines SET qty = qty + 1;
+UPDATE dist.customers SET tier = 'silver' WHERE tier IS NULL;
+INSERT INTO dist.order_notes SELECT o, 3000 + o, 'moved', false FROM generate_series(1, 60) o;
+SELECT dist.check();
+
 -- section: a random workload of every change kind, :transactions
 -- transactions of one statement, checked after every one; pgbench runs the
 -- same steps with 8 clients afterwards
@@ -234,3 +252,4 @@ $q$);
 -- nothing of them is left behind
 SELECT count(*) FROM pg_class c WHERE c.relname IN ('tv_carrier', 'tv_customer', 'tv_tagged', 'tv_order_carrier');
 SELECT projection FROM jsonb_ivm_projections WHERE schema_name = 'dist';
+
