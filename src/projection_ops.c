@@ -19,6 +19,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -442,17 +443,30 @@ jsonb_ivm_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	const char *flag;
+	char	   *name;
+	char	   *suffix;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "jsonb_ivm_guard: not called by trigger manager");
 	flag = GetConfigOption("jsonb_ivm.maintenance", true, false);
 	if (flag != NULL && strcmp(flag, "on") == 0)
 		return PointerGetDatum(NULL);
+
+	/* on Citus, a shard table_N of table: name the table */
+	name = pstrdup(RelationGetRelationName(trigdata->tg_relation));
+	suffix = strrchr(name, '_');
+	if (suffix && suffix[1] != '\0' && strspn(suffix + 1, "0123456789") == strlen(suffix + 1) &&
+		OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
+	{
+		*suffix = '\0';
+		if (!OidIsValid(get_relname_relid(name, RelationGetNamespace(trigdata->tg_relation))))
+			*suffix = '_';
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 			 errmsg("cannot change projection %s",
 					quote_qualified_identifier(get_namespace_name(RelationGetNamespace(trigdata->tg_relation)),
-											   RelationGetRelationName(trigdata->tg_relation))),
+											   name)),
 			 errhint("Change the tables its query reads: jsonb_ivm keeps the projection equal to its query.")));
 	PG_RETURN_NULL();			/* not reached */
 }

@@ -165,87 +165,92 @@ for (
 # into two rounds.
 regress('projection', ON_ERROR_STOP => 0, transactions => 800);
 my $seconds = $ENV{JSONB_IVM_CITUS_PROJECTION_SECONDS} || 20;
+# clients(LABEL, STEP, CHECK, PGOPTIONS): two rounds of 8 pgbench clients
+# running the SQL statement STEP (with :seed, random) for half of $seconds
+# each, retrying deadlocks and serialization failures; after each round
+# CHECK->(LABEL) runs the checks.
 my $clients = 8;
-my $script = "$PostgreSQL::Test::Utils::tmp_check/060_citus/projection_step.sql";
-open my $fh, '>', $script or die "$script: $!";
-print $fh "\\set seed random(1, 2147483646)\nSELECT * FROM ivm_test.step('cqrs', :seed);\n";
-close $fh;
-for my $round (1, 2)
+
+sub clients
 {
-	my ($stdout, $stderr);
-	local $ENV{PGOPTIONS} = '-c search_path=proj,public';
-	my $ok = IPC::Run::run(
-		[
-			$coordinator->installed_command('pgbench'), '--no-vacuum',
-			"--client=$clients", '--jobs=2', '--time=' . int(($seconds + 1) / 2),
-			'--max-tries=1000', "--random-seed=$round", '--file', $script,
-			'--host', $coordinator->host, '--port', $coordinator->port, 'postgres'
-		],
-		'>', \$stdout, '2>', \$stderr);
-	ok($ok, "projections, round $round: pgbench ran $clients clients without an error")
-	  or diag("pgbench stdout:\n$stdout\npgbench stderr:\n$stderr");
-	my $processed = ($stdout =~ /number of transactions actually processed: (\d+)/)[0] // 0;
-	my $failed = ($stdout =~ /number of failed transactions: (\d+)/)[0] // 0;
-	cmp_ok($processed, '>', 0, "projections, round $round: transactions processed");
-	is($failed, 0, "projections, round $round: no transaction failed after its retries");
-	note("projections, round $round: $_")
-	  for grep { /^number of|^tps/ } split /\n/, $stdout;
-	for my $projection (qw(tv_dns_server tv_network_configuration tv_allocation))
+	my ($label, $step, $check, $pgoptions) = @_;
+	my $script = "$PostgreSQL::Test::Utils::tmp_check/060_citus/$label.sql";
+	$script =~ s/ /_/g;
+	open my $fh, '>', $script or die "$script: $!";
+	print $fh "\\set seed random(1, 2147483646)\n$step\n";
+	close $fh;
+	for my $round (1, 2)
 	{
-		(my $reference = $projection) =~ s/^tv_/v_/;
-		is( $coordinator->safe_psql('postgres',
-				"SET search_path = proj, public; SELECT side || ': ' || row_text FROM ivm_test.projection_differences('$projection', '$reference')"),
-			'',
-			"projections, round $round: $projection equals its query both ways (EXCEPT ALL)");
-		is( $coordinator->safe_psql('postgres',
-				"SELECT to_jsonb(c)::text FROM jsonb_ivm_check_projection('proj.$projection') AS c"),
-			'',
-			"projections, round $round: jsonb_ivm_check_projection('proj.$projection') is empty");
+		my ($stdout, $stderr);
+		local $ENV{PGOPTIONS} = $pgoptions // '';
+		my $ok = IPC::Run::run(
+			[
+				$coordinator->installed_command('pgbench'), '--no-vacuum',
+				"--client=$clients", '--jobs=2', '--time=' . int(($seconds + 1) / 2),
+				'--max-tries=1000', "--random-seed=$round", '--file', $script,
+				'--host', $coordinator->host, '--port', $coordinator->port, 'postgres'
+			],
+			'>', \$stdout, '2>', \$stderr);
+		ok($ok, "$label, round $round: pgbench ran $clients clients without an error")
+		  or diag("pgbench stdout:\n$stdout\npgbench stderr:\n$stderr");
+		my $processed = ($stdout =~ /number of transactions actually processed: (\d+)/)[0] // 0;
+		my $failed = ($stdout =~ /number of failed transactions: (\d+)/)[0] // 0;
+		cmp_ok($processed, '>', 0, "$label, round $round: transactions processed");
+		is($failed, 0, "$label, round $round: no transaction failed after its retries");
+		note("$label, round $round: $_")
+		  for grep { /^number of|^tps/ } split /\n/, $stdout;
+		$check->("$label, round $round");
 	}
+	return;
 }
+
+clients(
+	'projections',
+	"SELECT * FROM ivm_test.step('cqrs', :seed);",
+	sub {
+		my ($what) = @_;
+		for my $projection (qw(tv_dns_server tv_network_configuration tv_allocation))
+		{
+			(my $reference = $projection) =~ s/^tv_/v_/;
+			is( $coordinator->safe_psql('postgres',
+					"SET search_path = proj, public; SELECT side || ': ' || row_text FROM ivm_test.projection_differences('$projection', '$reference')"),
+				'',
+				"$what: $projection equals its query both ways (EXCEPT ALL)");
+			is( $coordinator->safe_psql('postgres',
+					"SELECT to_jsonb(c)::text FROM jsonb_ivm_check_projection('proj.$projection') AS c"),
+				'',
+				"$what: jsonb_ivm_check_projection('proj.$projection') is empty");
+		}
+	},
+	'-c search_path=proj,public');
 
 # Distributed projections (distributed.sql): a projection of distributed
 # and reference tables, maintained on the shards, after every change kind
 # and a random workload checked after every statement; then 8 concurrent
-# pgbench clients on the same steps, after which it equals its query both
-# ways (EXCEPT ALL) and jsonb_ivm_check_projection is empty.
+# pgbench clients on the same steps, half of them under REPEATABLE READ,
+# after which it equals its query both ways (EXCEPT ALL) and
+# jsonb_ivm_check_projection is empty.
 regress('distributed', ON_ERROR_STOP => 0, transactions => 400);
-$script = "$PostgreSQL::Test::Utils::tmp_check/060_citus/distributed_step.sql";
-open $fh, '>', $script or die "$script: $!";
-print $fh "\\set seed random(1, 2147483646)\nSELECT dist.step(:seed);\n";
-close $fh;
-for my $round (1, 2)
-{
-	my ($stdout, $stderr);
-	my $ok = IPC::Run::run(
-		[
-			$coordinator->installed_command('pgbench'), '--no-vacuum',
-			"--client=$clients", '--jobs=2', '--time=' . int(($seconds + 1) / 2),
-			'--max-tries=1000', "--random-seed=$round", '--file', $script,
-			'--host', $coordinator->host, '--port', $coordinator->port, 'postgres'
-		],
-		'>', \$stdout, '2>', \$stderr);
-	ok($ok, "distributed projection, round $round: pgbench ran $clients clients without an error")
-	  or diag("pgbench stdout:\n$stdout\npgbench stderr:\n$stderr");
-	my $processed = ($stdout =~ /number of transactions actually processed: (\d+)/)[0] // 0;
-	my $failed = ($stdout =~ /number of failed transactions: (\d+)/)[0] // 0;
-	cmp_ok($processed, '>', 0, "distributed projection, round $round: transactions processed");
-	is($failed, 0, "distributed projection, round $round: no transaction failed after its retries");
-	note("distributed projection, round $round: $_")
-	  for grep { /^number of|^tps/ } split /\n/, $stdout;
-	is( $coordinator->safe_psql('postgres', q{
-			SELECT count(*) FROM (
-				(SELECT id, data::text FROM dist.tv_order EXCEPT ALL SELECT id, data::text FROM dist.v_order)
-				UNION ALL
-				(SELECT id, data::text FROM dist.v_order EXCEPT ALL SELECT id, data::text FROM dist.tv_order)) x}),
-		'0',
-		"distributed projection, round $round: tv_order equals its query both ways (EXCEPT ALL)");
-	is( $coordinator->safe_psql('postgres',
-			"SELECT to_jsonb(c)::text FROM jsonb_ivm_check_projection('dist.tv_order') AS c"),
-		'',
-		"distributed projection, round $round: jsonb_ivm_check_projection('dist.tv_order') is empty");
-}
-
+clients(
+	'distributed projection',
+	# every other transaction under REPEATABLE READ: correct, or a
+	# serialization failure that pgbench retries
+	"\\set rr random(0, 1)\n\\if :rr\nBEGIN ISOLATION LEVEL REPEATABLE READ;\n"
+	  . "SELECT dist.step(:seed);\nCOMMIT;\n\\else\nSELECT dist.step(:seed);\n\\endif",
+	sub {
+		my ($what) = @_;
+		is( $coordinator->safe_psql('postgres', q{
+				SELECT count(*) FROM (
+					(SELECT id, data::text FROM dist.tv_order EXCEPT ALL SELECT id, data::text FROM dist.v_order)
+					UNION ALL
+					(SELECT id, data::text FROM dist.v_order EXCEPT ALL SELECT id, data::text FROM dist.tv_order)) x}),
+			'0',
+			"$what: tv_order equals its query both ways (EXCEPT ALL)");
+		is( $coordinator->safe_psql('postgres',
+				"SELECT to_jsonb(c)::text FROM jsonb_ivm_check_projection('dist.tv_order') AS c"),
+			'',
+			"$what: jsonb_ivm_check_projection('dist.tv_order') is empty");
+	});
 regress('distributed_drop');
 
 $_->stop for ($coordinator, @workers);
