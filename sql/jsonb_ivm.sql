@@ -1253,8 +1253,8 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_citus_table(regclass) IS
 'what Citus makes of a table: distributed (and by which column), reference, local, or nothing';
 
--- Citus: whether projection p (its sources analyzed) is distributed, and
--- an error for every layout its generated maintenance cannot keep right.
+-- Citus: what projection p (its sources analyzed) is, and an error for
+-- every layout its generated maintenance cannot keep right.
 -- Citus fires the triggers of a distributed or reference table on each
 -- shard, on the node that holds it, and plans no query that joins a
 -- transition table with a table of its metadata: the maintenance runs
@@ -1264,9 +1264,12 @@ COMMENT ON FUNCTION jsonb_ivm_citus_table(regclass) IS
 -- co-located with it and linked by its distribution column to the
 -- distribution column of the distributed table above it, and the rest
 -- are reference tables (replicated to every node).  The projection is
--- then distributed by its key, co-located with the root.
+-- then distributed by its key, co-located with the root.  When the root
+-- is a reference table, so must every other table be, and the projection
+-- is a reference table: each node maintains its own copy.  Returns
+-- 'distributed', 'reference', or NULL when no table is Citus's.
 CREATE FUNCTION jsonb_ivm_citus_layout(p @extschema@.jsonb_ivm_projection)
-RETURNS boolean
+RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1282,7 +1285,7 @@ BEGIN
 	r := @extschema@.jsonb_ivm_citus_table((p.sources->0->>'relid')::oid);
 	IF NOT EXISTS (SELECT FROM jsonb_array_elements(p.sources) v
 			WHERE (@extschema@.jsonb_ivm_citus_table((v->>'relid')::oid)).kind IS NOT NULL) THEN
-		RETURN false;
+		RETURN NULL;
 	END IF;
 	FOR i IN 0 .. jsonb_array_length(p.sources) - 1 LOOP
 		n := p.sources->i;
@@ -1294,7 +1297,7 @@ BEGIN
 				USING ERRCODE = 'feature_not_supported',
 				DETAIL = 'The projection''s maintenance runs on the nodes that hold the shards of its documents, where this table is not.',
 				HINT = hint;
-		ELSIF i = 0 AND (t.kind <> 'distributed' OR t.dist_column <> n->>'col') THEN
+		ELSIF i = 0 AND t.kind = 'distributed' AND t.dist_column <> n->>'col' THEN
 			RAISE EXCEPTION 'root table % of a projection over Citus tables must be distributed by its primary key %',
 				rel, quote_ident(n->>'col')
 				USING ERRCODE = 'feature_not_supported',
@@ -1319,12 +1322,12 @@ BEGIN
 			END IF;
 		END IF;
 	END LOOP;
-	RETURN true;
+	RETURN r.kind;
 END
 $$;
 
 COMMENT ON FUNCTION jsonb_ivm_citus_layout(@extschema@.jsonb_ivm_projection) IS
-'whether a projection reads Citus tables, or an error when their layout does not keep each document''s rows on one node';
+'what a projection of Citus tables is (distributed, reference) or NULL for plain tables, or an error when their layout does not keep each document''s rows on one node';
 
 -- The name of projection's trigger for op on its sources.  On Citus the
 -- TRUNCATE trigger must fire after Citus's, truncate_trigger_<oid>, which
@@ -1342,8 +1345,9 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_trigger_name(name, text, boolean) IS
 'the name of a projection''s trigger on its sources';
 
--- Citus: the maintenance of distributed projection p (its table
--- distributed, co-located with its root) on each of its shard groups:
+-- Citus: the maintenance of projection p of Citus tables (its table
+-- distributed, co-located with its root, or a reference table whose copy
+-- on each node is its one shard) on each of its shard groups:
 -- the generated functions of plain projections, generated again over the
 -- group's shards (the query's tables renamed by the analyzer), named
 -- base_N for projection shard N, created on the coordinator (Citus
@@ -1524,6 +1528,7 @@ DECLARE
 	recompute name;
 	used name[] := '{}';
 	op text;
+	layout text;
 	citus boolean;
 BEGIN
 	IF cardinality(parts) > 2 THEN
@@ -1546,7 +1551,8 @@ BEGIN
 	p.sources := @extschema@.jsonb_ivm_analyze_projection(query);
 	p.key_column := p.sources->>'key';
 	p.sources := p.sources->'nodes';
-	citus := @extschema@.jsonb_ivm_citus_layout(p);
+	layout := @extschema@.jsonb_ivm_citus_layout(p);
+	citus := layout IS NOT NULL;
 	IF citus THEN
 		-- Citus creates the generated functions on every node over one
 		-- connection a node, which a parallel command before them in the
@@ -1580,7 +1586,10 @@ BEGIN
 		EXECUTE format('ALTER TABLE %I.%I ALTER COLUMN data SET COMPRESSION lz4',
 			p.schema_name, p.table_name);
 	END IF;
-	IF citus THEN
+	IF layout = 'reference' THEN
+		EXECUTE 'SELECT pg_catalog.create_reference_table($1)'
+			USING format('%I.%I', p.schema_name, p.table_name)::regclass;
+	ELSIF citus THEN
 		EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3)'
 			USING format('%I.%I', p.schema_name, p.table_name)::regclass, p.key_column::text,
 				(p.sources->0->>'relid')::oid::regclass::text;

@@ -45,6 +45,16 @@ FROM generate_series(1, 60) o, generate_series(0, o % 4 - 1) j;
 \set query 'SELECT o.id, jsonb_build_object(''id'', o.id, ''status'', o.status, ''customer'', jsonb_build_object(''id'', cu.id, ''name'', cu.name, ''tier'', cu.tier), ''lines'', coalesce((SELECT jsonb_agg(jsonb_build_object(''line_no'', l.line_no, ''qty'', l.qty, ''product'', jsonb_build_object(''sku'', p.sku, ''name'', p.name)) ORDER BY l.line_no, l.id) FROM dist.order_lines l JOIN dist.products p ON p.id = l.product_id WHERE l.order_id = o.id), ''[]''), ''notes'', (SELECT jsonb_agg(jsonb_build_object(''id'', n.id, ''body'', n.body) ORDER BY n.id DESC) FROM dist.order_notes n WHERE n.order_id = o.id AND NOT n.hidden)) AS data FROM dist.orders o LEFT JOIN dist.customers cu ON cu.id = o.customer_id'
 CREATE VIEW dist.v_order AS :query;
 SELECT jsonb_ivm_create_projection('dist.tv_order', :'query');
+-- a projection of reference tables is a reference table, whose copy each
+-- node keeps; a distributed projection can embed it (its changes cascade
+-- on every node)
+SELECT jsonb_ivm_create_projection('dist.tv_customer', $q$
+	SELECT c.id, jsonb_build_object('name', c.name, 'tier', c.tier) AS data FROM dist.customers c
+$q$);
+SELECT jsonb_ivm_create_projection('dist.tv_order_customer', $q$
+	SELECT o.id, jsonb_build_object('status', o.status, 'customer', tc.data) AS data
+	FROM dist.orders o LEFT JOIN dist.tv_customer tc ON tc.id = o.customer_id
+$q$);
 
 -- section: the layout: the projection is distributed, co-located with its
 -- root, and maintained on the shards
@@ -53,10 +63,12 @@ SELECT logicalrelid, partmethod,
 FROM pg_dist_partition WHERE logicalrelid::text LIKE 'dist.%' ORDER BY 1::text;
 SELECT source, change, maintenance FROM jsonb_ivm_explain_projection('dist.tv_order')
 WHERE change <> 'TRUNCATE' ORDER BY 1, 2;
--- the triggers of INSERT, UPDATE and DELETE on every shard of each source:
--- on each worker two shards of each distributed table and the copy of each
--- reference table, (3 * 2 + 2) * 3, and on the coordinator the reference
--- tables' copies (TRUNCATE's trigger stays on the distributed table)
+-- the triggers of INSERT, UPDATE and DELETE on every shard of each
+-- projection's sources: on each worker its two shards of each distributed
+-- table and its copy of each reference table, (6 + 2) * 3 for tv_order,
+-- 1 * 3 for tv_customer, (2 + 1) * 3 for tv_order_customer; on the
+-- coordinator its copies of the reference tables (TRUNCATE's trigger stays
+-- on the distributed table)
 SELECT r.success, r.result AS shard_triggers, count(*) AS nodes
 FROM run_command_on_all_nodes($$SELECT count(*) FROM pg_trigger t
 	WHERE t.tgfoid = 'public.jsonb_ivm_shard_trigger'::regproc AND t.tgrelid::regclass::text ~ '_\d+$'$$) r
@@ -67,8 +79,9 @@ SELECT * FROM jsonb_ivm_check_projection('dist.tv_order');
 -- section: every change kind, checked after each statement
 \set ECHO none
 CREATE FUNCTION dist.check() RETURNS text LANGUAGE sql AS $$
-	SELECT coalesce(string_agg(key || ': ' || problem, '; ' ORDER BY key), 'equal')
-	FROM jsonb_ivm_check_projection('dist.tv_order')
+	SELECT coalesce(string_agg(p || ' ' || c.key || ': ' || c.problem, '; ' ORDER BY p, c.key), 'equal')
+	FROM unnest(ARRAY['tv_order', 'tv_customer', 'tv_order_customer']) p,
+		jsonb_ivm_check_projection('dist.' || p) c
 $$;
 \set ECHO all
 INSERT INTO dist.order_lines VALUES (1, 900, 0, 5, 1), (2, 901, 9, 6, 2), (3, 902, 2, 7, 3);
@@ -232,9 +245,11 @@ SELECT jsonb_ivm_create_projection('dist.tv_carrier', $q$
 	FROM dist.carriers c
 $q$);
 \echo :LAST_ERROR_SQLSTATE
--- fails: a reference table as root
-SELECT jsonb_ivm_create_projection('dist.tv_customer', $q$
-	SELECT c.id, jsonb_build_object('name', c.name) AS data FROM dist.customers c
+-- fails: a reference table as root, with a distributed table
+SELECT jsonb_ivm_create_projection('dist.tv_customer_orders', $q$
+	SELECT c.id, jsonb_build_object('name', c.name, 'orders', (
+		SELECT jsonb_agg(o.id ORDER BY o.id) FROM dist.orders o WHERE o.customer_id = c.id)) AS data
+	FROM dist.customers c
 $q$);
 -- fails: a plain table among Citus tables
 CREATE TABLE public.plain_tags (id integer PRIMARY KEY, label text);
@@ -250,6 +265,6 @@ SELECT jsonb_ivm_create_projection('dist.tv_order_carrier', $q$
 $q$);
 \set VERBOSITY terse
 -- nothing of them is left behind
-SELECT count(*) FROM pg_class c WHERE c.relname IN ('tv_carrier', 'tv_customer', 'tv_tagged', 'tv_order_carrier');
-SELECT projection FROM jsonb_ivm_projections WHERE schema_name = 'dist';
+SELECT count(*) FROM pg_class c WHERE c.relname IN ('tv_carrier', 'tv_customer_orders', 'tv_tagged', 'tv_order_carrier');
+SELECT projection FROM jsonb_ivm_projections WHERE schema_name = 'dist' ORDER BY 1;
 

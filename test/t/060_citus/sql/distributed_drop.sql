@@ -4,11 +4,14 @@
 -- the TRUNCATE triggers that Citus copied to the moved shards and does not
 -- drop there, which do nothing on a shard
 SELECT jsonb_ivm_drop_projection('dist.tv_order');
+SELECT jsonb_ivm_drop_projection('dist.tv_order_customer');
+SELECT jsonb_ivm_drop_projection('dist.tv_customer');
 SELECT r.success, r.result AS left_behind, count(*) AS nodes
 FROM run_command_on_all_nodes($$SELECT coalesce(string_agg(x, ', ' ORDER BY x), 'nothing') FROM (
 	SELECT t.tgname::text FROM pg_trigger t WHERE t.tgfoid = 'public.jsonb_ivm_shard_trigger'::regproc
-	UNION ALL SELECT p.proname FROM pg_proc p WHERE p.proname LIKE 'tv\_order\_ivm%') o(x)$$) r
+	UNION ALL SELECT p.proname FROM pg_proc p WHERE p.proname ~ '^tv_(order|customer).*_ivm') o(x)$$) r
 GROUP BY 1, 2 ORDER BY 1, 2;
 UPDATE dist.order_lines SET qty = qty + 1;
+UPDATE dist.customers SET tier = NULL;
 TRUNCATE dist.order_notes;
 SELECT count(*) FROM dist.order_notes;
