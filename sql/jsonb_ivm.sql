@@ -1558,6 +1558,8 @@ BEGIN
 		-- connection a node, which a parallel command before them in the
 		-- transaction would have opened more of
 		PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+		-- ... and must create them there, whatever the caller's setting
+		PERFORM set_config('citus.enable_ddl_propagation', 'on', true);
 		-- no write to a source between the fill and the triggers (Citus
 		-- takes the lock on every node)
 		EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE',
@@ -1773,6 +1775,7 @@ BEGIN
 	IF citus THEN
 		PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
 		PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+		PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'on', true);
 	END IF;
 	-- on Citus, the sources' triggers call jsonb_ivm_shard_trigger.  (Citus
 	-- copies a TRUNCATE trigger to the shards it moves, and DROP TRIGGER
