@@ -1442,6 +1442,71 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_citus_maintenance(@extschema@.jsonb_ivm_projection, text) IS
 'on Citus: the generated functions of each shard group of a distributed projection, and the triggers that run them';
 
+-- The triggers of projection p on its sources.  (Those of a plain
+-- projection also go with its functions, DROP ... CASCADE; on Citus they
+-- call jsonb_ivm_shard_trigger.  Citus copies a TRUNCATE trigger to the
+-- shards it moves or splits, and DROP TRIGGER leaves it there: it does
+-- nothing on a shard.  Dropping it from the workers would wait for this transaction's
+-- own locks.)
+CREATE FUNCTION jsonb_ivm_drop_source_triggers(p @extschema@.jsonb_ivm_projection, citus boolean)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	src record;
+	op text;
+BEGIN
+	FOR src IN SELECT DISTINCT v->>'schema' AS s, v->>'table' AS t FROM jsonb_array_elements(p.sources) v LOOP
+		FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
+			EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I.%I',
+				@extschema@.jsonb_ivm_trigger_name(p.table_name, op, citus), src.s, src.t);
+		END LOOP;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_drop_source_triggers(@extschema@.jsonb_ivm_projection, boolean) IS
+'drop the triggers of a projection on its source tables';
+
+-- On Citus: projection p with the maintenance of every shard group that
+-- has none (after a shard split, which gives the shards new ids): the
+-- shard groups' functions and the sources' triggers generated again.
+CREATE FUNCTION jsonb_ivm_citus_regenerate(p @extschema@.jsonb_ivm_projection)
+RETURNS @extschema@.jsonb_ivm_projection
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	proj regclass := format('%I.%I', p.schema_name, p.table_name)::regclass;
+	missing boolean;
+	f name;
+BEGIN
+	EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_shard s WHERE s.logicalrelid = $1
+			AND NOT (left($2, 36) || ''_ivm_recompute_'' || s.shardid)::name = ANY ($3))'
+		INTO missing USING proj, p.table_name, p.functions;
+	IF NOT missing THEN
+		RETURN p;
+	END IF;
+	PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+	PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+	PERFORM set_config('citus.enable_ddl_propagation', 'on', true);
+	PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p, true);
+	FOREACH f IN ARRAY p.functions[2:] LOOP
+		EXECUTE format('DROP FUNCTION IF EXISTS %I.%I', p.schema_name, f);
+	END LOOP;
+	p.functions := p.functions[1:1] || @extschema@.jsonb_ivm_citus_maintenance(p,
+		(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+		 WHERE a.attrelid = proj AND a.attname = p.key_column));
+	UPDATE @extschema@.jsonb_ivm_projection c SET functions = p.functions
+	WHERE c.schema_name = p.schema_name AND c.table_name = p.table_name;
+	RETURN p;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_citus_regenerate(@extschema@.jsonb_ivm_projection) IS
+'on Citus: generate the maintenance of the shard groups that have none (after a shard split)';
+
 -- The sources of projection p, its table just created from the query,
 -- with the projection's column that holds the root's link (doc_col) on
 -- every parent whose change merges into the documents linked to it: its
@@ -1703,13 +1768,18 @@ AS $$
 DECLARE
 	p @extschema@.jsonb_ivm_projection := @extschema@.jsonb_ivm_projection_row($1);
 BEGIN
+	-- on Citus, after a shard split: the new shard groups' maintenance
+	IF (@extschema@.jsonb_ivm_citus_table(pg_catalog.format('%I.%I',
+			p.schema_name, p.table_name)::pg_catalog.regclass)).kind IS NOT NULL THEN
+		p := @extschema@.jsonb_ivm_citus_regenerate(p);
+	END IF;
 	EXECUTE pg_catalog.format('SELECT %1$I.%2$I(ARRAY(SELECT %3$I FROM %1$I.%4$I UNION SELECT %3$I FROM %1$I.%5$I ORDER BY 1))',
 		p.schema_name, p.functions[1], p.key_column, p.table_name, p.definition_view);
 END
 $$;
 
 COMMENT ON FUNCTION jsonb_ivm_refresh_projection(text) IS
-'rebuild a projection from its query, writing only the documents that differ';
+'rebuild a projection from its query, writing only the documents that differ (on Citus, after generating the maintenance of new shards)';
 
 -- The key as text: one signature for every key type.
 CREATE FUNCTION jsonb_ivm_check_projection(name text)
@@ -1767,8 +1837,6 @@ AS $$
 DECLARE
 	p @extschema@.jsonb_ivm_projection := @extschema@.jsonb_ivm_projection_row($1);
 	f name;
-	src record;
-	op text;
 	citus boolean := (@extschema@.jsonb_ivm_citus_table(pg_catalog.format('%I.%I',
 		p.schema_name, p.table_name)::pg_catalog.regclass)).kind IS NOT NULL;
 BEGIN
@@ -1777,18 +1845,7 @@ BEGIN
 		PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
 		PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'on', true);
 	END IF;
-	-- on Citus, the sources' triggers call jsonb_ivm_shard_trigger.  (Citus
-	-- copies a TRUNCATE trigger to the shards it moves, and DROP TRIGGER
-	-- leaves it there: it does nothing on a shard.  Dropping it from the
-	-- workers would wait for this transaction's own locks.)
-	FOR src IN SELECT DISTINCT v OPERATOR(pg_catalog.->>) 'schema' AS s, v OPERATOR(pg_catalog.->>) 'table' AS t
-		FROM pg_catalog.jsonb_array_elements(p.sources) v
-	LOOP
-		FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
-			EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS %I ON %I.%I',
-				@extschema@.jsonb_ivm_trigger_name(p.table_name, op, citus), src.s, src.t);
-		END LOOP;
-	END LOOP;
+	PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p, citus);
 	-- CASCADE drops the triggers that call these functions, and only them
 	FOREACH f IN ARRAY p.functions LOOP
 		EXECUTE pg_catalog.format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);

@@ -527,8 +527,8 @@ jsonb_ivm_shard_trigger(PG_FUNCTION_ARGS)
 	/*
 	 * TRUNCATE: the distributed table's trigger, on the coordinator,
 	 * refreshes the projection.  A shard's (Citus copies the distributed
-	 * table's TRUNCATE triggers to the shards it moves, and leaves them
-	 * there when they are dropped) does nothing.
+	 * table's TRUNCATE triggers to the shards it moves or splits, and
+	 * leaves them there when they are dropped) does nothing.
 	 */
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 	{
@@ -642,7 +642,7 @@ jsonb_ivm_shard_trigger(PG_FUNCTION_ARGS)
 					 errmsg("function %s, which maintains shard " INT64_FORMAT " of projection %s, does not exist",
 							quote_qualified_identifier(tg->tgargs[0], fname), targets[i],
 							quote_qualified_identifier(tg->tgargs[0], tg->tgargs[1])),
-					 errhint("The projection's shards changed after it was created (a split): drop the projection and create it again.")));
+					 errhint("The projection's shards changed after it was created (a split): call jsonb_ivm_refresh_projection(), which generates their maintenance.")));
 		if (function_owner(fn) != owner)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

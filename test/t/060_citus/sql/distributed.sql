@@ -168,6 +168,34 @@ UPDATE dist.customers SET tier = 'silver' WHERE tier IS NULL;
 INSERT INTO dist.order_notes SELECT o, 3000 + o, 'moved', false FROM generate_series(1, 60) o;
 SELECT dist.check();
 
+-- section: a shard group split: the new shards get no maintenance until
+-- a refresh generates it
+SELECT count(*) AS split FROM (
+	SELECT citus_split_shard_by_split_points(s.shardid,
+		ARRAY[((s.shardminvalue::bigint + s.shardmaxvalue::bigint) / 2)::text],
+		ARRAY[n.nodeid, n.nodeid], shard_transfer_mode => 'block_writes')
+	FROM pg_dist_shard s
+	JOIN pg_dist_placement l USING (shardid)
+	JOIN pg_dist_node n ON n.groupid = l.groupid
+	WHERE s.logicalrelid = 'dist.orders'::regclass
+	ORDER BY s.shardid DESC LIMIT 1) x;
+CREATE FUNCTION dist.sqlstate_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE statement;
+	RETURN '00000';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE;
+END
+$$;
+-- 42883: the function of a new shard does not exist
+SELECT dist.sqlstate_of('UPDATE dist.order_lines SET qty = qty + 1') AS change_of_new_shards;
+SELECT jsonb_ivm_refresh_projection('dist.tv_order');
+SELECT jsonb_ivm_refresh_projection('dist.tv_order_customer');
+UPDATE dist.order_lines SET qty = qty + 1;
+UPDATE dist.products SET name = name || '/' WHERE id % 3 = 0;
+DELETE FROM dist.orders WHERE id % 9 = 4;
+SELECT dist.check();
+
 -- section: a random workload of every change kind, :transactions
 -- transactions of one statement, checked after every one; pgbench runs the
 -- same steps with 8 clients afterwards

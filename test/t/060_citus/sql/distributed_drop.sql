@@ -1,8 +1,8 @@
 -- After distributed.sql and the clients: drop the distributed projection.
 \set VERBOSITY terse
 -- section: drop: the functions and triggers go from every node, but for
--- the TRUNCATE triggers that Citus copied to the moved shards and does not
--- drop there, which do nothing on a shard
+-- the TRUNCATE triggers that Citus copied to the moved and split shards
+-- and does not drop there, which do nothing on a shard
 SELECT jsonb_ivm_drop_projection('dist.tv_order');
 SELECT jsonb_ivm_drop_projection('dist.tv_order_customer');
 SELECT jsonb_ivm_drop_projection('dist.tv_customer');
