@@ -1060,11 +1060,23 @@ BEGIN
 			|| @extschema@.jsonb_ivm_up_sql(nodes, i,
 				'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)', 'parent')));
 		IF nodes->i->'positional' <> 'null' THEN
-			-- every change of the rows of this node is spliced
+			-- every change of the rows of this node is spliced.  Positions
+			-- come from the sort keys of the changed rows' siblings: under
+			-- REPEATABLE READ or SERIALIZABLE, a sibling that a transaction
+			-- committed after this one's snapshot changed, without changing
+			-- the document (so that its lock made nothing wait), would put
+			-- the element where the snapshot says: a serialization failure
+			-- instead
 			FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
 				m := @extschema@.jsonb_ivm_splice_sql(p, i, op);
 				surgical_keys := jsonb_set(surgical_keys, ARRAY[op], surgical_keys->op || to_jsonb(m.splice_keys));
-				surgical := jsonb_set(surgical, ARRAY[op], to_jsonb((surgical->>op) || m.splice_sql));
+				surgical := jsonb_set(surgical, ARRAY[op], to_jsonb((surgical->>op)
+					|| format(E'\t\tIF rr THEN\n\t\t\tPERFORM %I.jsonb_ivm_check_snapshot(%L,\n\t\t\t\tARRAY(SELECT s.%I FROM %s s));\n\t\tEND IF;\n',
+						'@extschema@', format('SELECT e.ctid FROM %I.%I e WHERE e.%I IN (SELECT unnest($1))',
+							nodes->i->>'schema', nodes->i->>'table', nodes->i->>'col'),
+						nodes->i->>'col', CASE op WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
+							ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END)
+					|| m.splice_sql));
 			END LOOP;
 		ELSIF (nodes->i->>'outer')::integer >= 0 THEN
 			-- every change of the rows of this node rebuilds the elements
