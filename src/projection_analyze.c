@@ -146,7 +146,6 @@ static Bitmapset *merge_parents(PjState *st, Query *q, int *rt_node,
 								Index root_rti, TargetEntry *data_te, List *keys,
 								int *owner);
 
-/* Raise the engine's error for an unsupported construct. */
 /*
  * The schema and name under which the description names relation relid:
  * its own, or those given for it (a shard of it, on Citus).
@@ -257,6 +256,7 @@ renamed_query(PjState *st, Node *stmt)
 	return out.data;
 }
 
+/* Raise the engine's error for an unsupported construct. */
 static void
 pj_unsupported(PjState *st, int location, const char *what, const char *hint)
 {

@@ -432,6 +432,21 @@ jsonb_ivm_check_snapshot(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Where the shard id of a Citus shard's name (table_N) starts: its
+ * underscore, or NULL when the name does not end in _ and digits.
+ */
+static const char *
+shard_suffix(const char *relname)
+{
+	const char *suffix = strrchr(relname, '_');
+
+	if (suffix == NULL || suffix[1] == '\0' ||
+		strspn(suffix + 1, "0123456789") != strlen(suffix + 1))
+		return NULL;
+	return suffix;
+}
+
+/*
  * jsonb_ivm_guard(): statement-level BEFORE trigger of every projection
  * table.  Only the generated functions write a projection: they set the
  * transaction-local setting jsonb_ivm.maintenance to "on" around their
@@ -454,9 +469,8 @@ jsonb_ivm_guard(PG_FUNCTION_ARGS)
 
 	/* on Citus, a shard table_N of table: name the table */
 	name = pstrdup(RelationGetRelationName(trigdata->tg_relation));
-	suffix = strrchr(name, '_');
-	if (suffix && suffix[1] != '\0' && strspn(suffix + 1, "0123456789") == strlen(suffix + 1) &&
-		OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
+	suffix = (char *) shard_suffix(name);
+	if (suffix && OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
 	{
 		*suffix = '\0';
 		if (!OidIsValid(get_relname_relid(name, RelationGetNamespace(trigdata->tg_relation))))
@@ -469,6 +483,20 @@ jsonb_ivm_guard(PG_FUNCTION_ARGS)
 											   name)),
 			 errhint("Change the tables its query reads: jsonb_ivm keeps the projection equal to its query.")));
 	PG_RETURN_NULL();			/* not reached */
+}
+
+/* The owner of function fn. */
+static Oid
+function_owner(Oid fn)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fn);
+	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
+	ReleaseSysCache(tup);
+	return owner;
 }
 
 /*
@@ -485,19 +513,6 @@ jsonb_ivm_guard(PG_FUNCTION_ARGS)
  * refreshes the projection; fired on the table by anything else, or on a
  * shard by TRUNCATE, it does nothing.
  */
-static Oid
-function_owner(Oid fn)
-{
-	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for function %u", fn);
-	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
-
 PG_FUNCTION_INFO_V1(jsonb_ivm_shard_trigger);
 Datum
 jsonb_ivm_shard_trigger(PG_FUNCTION_ARGS)
@@ -507,7 +522,6 @@ jsonb_ivm_shard_trigger(PG_FUNCTION_ARGS)
 	Relation	rel;
 	const char *relname;
 	const char *suffix;
-	char	   *end;
 	int64		shard;
 	Oid			projection;
 	Oid			owner = InvalidOid;
@@ -524,41 +538,13 @@ jsonb_ivm_shard_trigger(PG_FUNCTION_ARGS)
 		elog(ERROR, "jsonb_ivm_shard_trigger: expected 3 arguments, got %d", tg->tgnargs);
 	rel = trigdata->tg_relation;
 
-	/*
-	 * TRUNCATE: the distributed table's trigger, on the coordinator,
-	 * refreshes the projection.  A shard's (Citus copies the distributed
-	 * table's TRUNCATE triggers to the shards it moves or splits, and
-	 * leaves them there when they are dropped) does nothing.
-	 */
-	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-	{
-		Oid			argtype = OIDOID;
-		Datum		relid = ObjectIdGetDatum(RelationGetRelid(rel));
-		bool		table;
-
-		SPI_connect();
-		if (SPI_execute_with_args("SELECT FROM pg_catalog.pg_dist_partition d WHERE d.logicalrelid = $1",
-								  1, &argtype, &relid, NULL, true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "jsonb_ivm_shard_trigger: SPI_execute_with_args failed");
-		table = SPI_processed > 0;
-		SPI_finish();
-		if (!table)
-			return PointerGetDatum(NULL);
-	}
-
-	projection = get_relname_relid(tg->tgargs[1], get_namespace_oid(tg->tgargs[0], false));
-	if (!OidIsValid(projection))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("projection %s does not exist",
-						quote_qualified_identifier(tg->tgargs[0], tg->tgargs[1]))));
+	/* a projection dropped leaves TRUNCATE triggers on shards (below) */
+	projection = get_relname_relid(tg->tgargs[1], get_namespace_oid(tg->tgargs[0], true));
 
 	/* a shard is named table_shardid */
 	relname = RelationGetRelationName(rel);
-	suffix = strrchr(relname, '_');
-	shard = suffix ? (int64) strtoll(suffix + 1, &end, 10) : 0;
-	if (suffix == NULL || end == suffix + 1 || *end != '\0')
-		shard = 0;
+	suffix = shard_suffix(relname);
+	shard = suffix ? (int64) strtoll(suffix + 1, NULL, 10) : 0;
 
 	SPI_connect();
 	values[0] = ObjectIdGetDatum(RelationGetRelid(rel));
@@ -567,13 +553,14 @@ jsonb_ivm_shard_trigger(PG_FUNCTION_ARGS)
 	/* (Citus hides shards from pg_class, but for its own connections) */
 	values[3] = CStringGetTextDatum(relname);
 	values[4] = ObjectIdGetDatum(RelationGetNamespace(rel));
+
 	/*
 	 * the projection shards on this node that the change of this shard
 	 * reaches (none, on a node without them: the shard's row comes with a
-	 * NULL), or one row of NULLs for the distributed table itself
+	 * NULL), or a row for the distributed table itself
 	 */
 	if (SPI_execute_with_args(
-							  "SELECT p.shardid, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = $2)"
+							  "SELECT p.shardid, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = $2), false"
 							  " FROM pg_catalog.pg_dist_shard s LEFT JOIN pg_catalog.pg_dist_shard p"
 							  " ON p.logicalrelid = $2"
 							  " AND (s.shardminvalue IS NULL OR p.shardminvalue = s.shardminvalue)"
@@ -584,7 +571,7 @@ jsonb_ivm_shard_trigger(PG_FUNCTION_ARGS)
 							  " AND (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = s.logicalrelid) = $5"
 							  " AND (SELECT i[pg_catalog.array_upper(i, 1)] FROM"
 							  " pg_catalog.parse_ident(pg_catalog.shard_name(s.logicalrelid, s.shardid)) i) = $4"
-							  " UNION ALL SELECT NULL, NULL FROM pg_catalog.pg_dist_partition d"
+							  " UNION ALL SELECT NULL, NULL, true FROM pg_catalog.pg_dist_partition d"
 							  " WHERE d.logicalrelid = $1"
 							  " ORDER BY 1",
 							  5, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
@@ -599,34 +586,51 @@ jsonb_ivm_shard_trigger(PG_FUNCTION_ARGS)
 	targets = SPI_palloc(sizeof(int64) * SPI_processed);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		bool		noowner;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+		bool		whole_isnull;
+		Datum		d = SPI_getbinval(row, desc, 1, &isnull);
 
-		owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &noowner));
-		if (!isnull)
-			targets[ntargets++] = DatumGetInt64(d);
-		else if (noowner)
+		if (DatumGetBool(SPI_getbinval(row, desc, 3, &whole_isnull)))
 			distributed_table = true;
+		else if (!isnull)
+		{
+			targets[ntargets++] = DatumGetInt64(d);
+			owner = DatumGetObjectId(SPI_getbinval(row, desc, 2, &isnull));
+		}
 	}
 
 	/*
-	 * Citus creates no TRUNCATE trigger on shards: the distributed table's
-	 * fires on the coordinator, after Citus's own has emptied the shards
-	 * (triggers fire in name order: its name sorts after Citus's
-	 * truncate_trigger_<oid>), and the projection is refreshed.
+	 * TRUNCATE: Citus creates no TRUNCATE trigger on shards.  The
+	 * distributed table's fires on the coordinator, after Citus's own has
+	 * emptied the shards (triggers fire in name order: its name sorts after
+	 * Citus's truncate_trigger_<oid>), and refreshes the projection.  A
+	 * shard's (Citus copies the distributed table's TRUNCATE triggers to
+	 * the shards it moves or splits, and leaves them there when they are
+	 * dropped) does nothing.
 	 */
-	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) && distributed_table)
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 	{
-		Oid			refresh_args[1] = {TEXTOID};
-		Datum		name = CStringGetTextDatum(quote_qualified_identifier(tg->tgargs[0], tg->tgargs[1]));
-		char	   *sql = psprintf("SELECT %s.jsonb_ivm_refresh_projection($1)",
-								   quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid))));
+		if (distributed_table)
+		{
+			Oid			refresh_args[1] = {TEXTOID};
+			Datum		name = CStringGetTextDatum(quote_qualified_identifier(tg->tgargs[0], tg->tgargs[1]));
+			char	   *sql = psprintf("SELECT %s.jsonb_ivm_refresh_projection($1)",
+									   quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid))));
 
-		if (SPI_execute_with_args(sql, 1, refresh_args, &name, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "jsonb_ivm_shard_trigger: SPI_execute_with_args failed");
+			if (SPI_execute_with_args(sql, 1, refresh_args, &name, NULL, false, 0) != SPI_OK_SELECT)
+				elog(ERROR, "jsonb_ivm_shard_trigger: SPI_execute_with_args failed");
+		}
+		SPI_finish();
+		return PointerGetDatum(NULL);
 	}
 	SPI_finish();
+	if (!OidIsValid(projection))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("projection %s does not exist",
+						quote_qualified_identifier(tg->tgargs[0], tg->tgargs[1]))));
 
 	for (int i = 0; i < ntargets; i++)
 	{
