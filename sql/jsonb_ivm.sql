@@ -380,6 +380,21 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_locks_sql(jsonb, integer, text) IS
 'generator: lock the rows that changed rows link to, before a trigger copies from them';
 
+-- Generated code: under REPEATABLE READ or SERIALIZABLE (rr), a
+-- serialization failure when the rows the query of tids finds ($1 = arg,
+-- an array expression) differ under the latest snapshot.
+CREATE FUNCTION jsonb_ivm_check_sql(query text, arg text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format(E'\t\tIF rr THEN\n\t\t\tPERFORM %I.jsonb_ivm_check_snapshot(%L,\n\t\t\t\t%s);\n\t\tEND IF;\n',
+		'@extschema@', query, arg)
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_check_sql(text, text) IS
+'generator: the check across snapshots of the rows a query finds, under REPEATABLE READ or SERIALIZABLE';
+
 -- Statements about the rows up the chain from changed rows of node i (read
 -- from rows, a FROM item), nearest first, while the nodes have the given
 -- role ('parent' includes 'joined', a table an array's elements join by
@@ -425,8 +440,7 @@ BEGIN
 		out := out || CASE role
 			WHEN 'child' THEN @extschema@.jsonb_ivm_lock_sql(format('PERFORM %s ORDER BY l%s.%I FOR SHARE',
 				found_sql, level, n->>'up_col'))
-			ELSE format(E'\t\tIF rr THEN\n\t\t\tPERFORM %I.jsonb_ivm_check_snapshot(%L,\n\t\t\t\t%s);\n\t\tEND IF;\n',
-				'@extschema@', format('SELECT l%s.ctid %s', level, found_sql), arg) END;
+			ELSE @extschema@.jsonb_ivm_check_sql(format('SELECT l%s.ctid %s', level, found_sql), arg) END;
 		vals := format('SELECT l%s.%I %s', level, up->>'col', found_sql);
 		n := up;
 	END LOOP;
@@ -1071,11 +1085,12 @@ BEGIN
 				m := @extschema@.jsonb_ivm_splice_sql(p, i, op);
 				surgical_keys := jsonb_set(surgical_keys, ARRAY[op], surgical_keys->op || to_jsonb(m.splice_keys));
 				surgical := jsonb_set(surgical, ARRAY[op], to_jsonb((surgical->>op)
-					|| format(E'\t\tIF rr THEN\n\t\t\tPERFORM %I.jsonb_ivm_check_snapshot(%L,\n\t\t\t\tARRAY(SELECT s.%I FROM %s s));\n\t\tEND IF;\n',
-						'@extschema@', format('SELECT e.ctid FROM %I.%I e WHERE e.%I IN (SELECT unnest($1))',
+					|| @extschema@.jsonb_ivm_check_sql(
+						format('SELECT e.ctid FROM %I.%I e WHERE e.%I IN (SELECT unnest($1))',
 							nodes->i->>'schema', nodes->i->>'table', nodes->i->>'col'),
-						nodes->i->>'col', CASE op WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
-							ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END)
+						format('ARRAY(SELECT s.%I FROM %s s)', nodes->i->>'col',
+							CASE op WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
+								ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END))
 					|| m.splice_sql));
 			END LOOP;
 		ELSIF (nodes->i->>'outer')::integer >= 0 THEN
@@ -1431,8 +1446,8 @@ BEGIN
 		END LOOP;
 	END LOOP;
 
-	-- the triggers, created by Citus on every shard of each source
-	PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+	-- the triggers, created by Citus on every shard of each source (the
+	-- caller has set jsonb_ivm_citus_ddl_settings)
 	FOR src IN SELECT DISTINCT ON (v->>'relid') v->>'schema' AS s, v->>'table' AS t, k
 		FROM jsonb_array_elements(p.sources) WITH ORDINALITY x(v, k)
 		ORDER BY v->>'relid', k
@@ -1454,12 +1469,31 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_citus_maintenance(@extschema@.jsonb_ivm_projection, text) IS
 'on Citus: the generated functions of each shard group of a distributed projection, and the triggers that run them';
 
+-- On Citus, for the rest of the transaction: what creating and dropping
+-- the generated maintenance needs.  Triggers on distributed tables; one
+-- connection a node (Citus creates functions on every node over it, which
+-- a parallel command before them would have opened more of); and DDL
+-- propagation, whatever the caller's setting, so that the functions reach
+-- every node and leave it.
+CREATE FUNCTION jsonb_ivm_citus_ddl_settings()
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT set_config('citus.enable_unsafe_triggers', 'on', true),
+		set_config('citus.multi_shard_modify_mode', 'sequential', true),
+		set_config('citus.enable_ddl_propagation', 'on', true);
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_citus_ddl_settings() IS
+'on Citus: the settings, for the transaction, that creating and dropping a projection''s maintenance needs';
+
 -- The triggers of projection p on its sources.  (Those of a plain
 -- projection also go with its functions, DROP ... CASCADE; on Citus they
 -- call jsonb_ivm_shard_trigger.  Citus copies a TRUNCATE trigger to the
 -- shards it moves or splits, and DROP TRIGGER leaves it there: it does
--- nothing on a shard.  Dropping it from the workers would wait for this transaction's
--- own locks.)
+-- nothing on a shard.  Dropping it from the workers would wait for this
+-- transaction's own locks.)
 CREATE FUNCTION jsonb_ivm_drop_source_triggers(p @extschema@.jsonb_ivm_projection, citus boolean)
 RETURNS void
 LANGUAGE plpgsql
@@ -1500,9 +1534,7 @@ BEGIN
 	IF NOT missing THEN
 		RETURN p;
 	END IF;
-	PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
-	PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
-	PERFORM set_config('citus.enable_ddl_propagation', 'on', true);
+	PERFORM @extschema@.jsonb_ivm_citus_ddl_settings();
 	PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p, true);
 	FOREACH f IN ARRAY p.functions[2:] LOOP
 		EXECUTE format('DROP FUNCTION IF EXISTS %I.%I', p.schema_name, f);
@@ -1631,12 +1663,7 @@ BEGIN
 	layout := @extschema@.jsonb_ivm_citus_layout(p);
 	citus := layout IS NOT NULL;
 	IF citus THEN
-		-- Citus creates the generated functions on every node over one
-		-- connection a node, which a parallel command before them in the
-		-- transaction would have opened more of
-		PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
-		-- ... and must create them there, whatever the caller's setting
-		PERFORM set_config('citus.enable_ddl_propagation', 'on', true);
+		PERFORM @extschema@.jsonb_ivm_citus_ddl_settings();
 		-- no write to a source between the fill and the triggers (Citus
 		-- takes the lock on every node)
 		EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE',
@@ -1853,9 +1880,7 @@ DECLARE
 		p.schema_name, p.table_name)::pg_catalog.regclass)).kind IS NOT NULL;
 BEGIN
 	IF citus THEN
-		PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
-		PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
-		PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'on', true);
+		PERFORM @extschema@.jsonb_ivm_citus_ddl_settings();
 	END IF;
 	PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p, citus);
 	-- CASCADE drops the triggers that call these functions, and only them
