@@ -395,6 +395,65 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_check_sql(text, text) IS
 'generator: the check across snapshots of the rows a query finds, under REPEATABLE READ or SERIALIZABLE';
 
+-- Generated code: under REPEATABLE READ or SERIALIZABLE, a serialization
+-- failure when the rows that place the elements of array c (the rows of its
+-- correlated table c, with the rows of the tables joined below it in the
+-- array's subquery, which hold sort keys and filter columns) differ under
+-- the latest snapshot, in the documents that changed rows of node i (read
+-- from rows, a FROM item) reach.  A splice by position reads its
+-- siblings' sort keys: a sibling that a transaction committed after this
+-- one's snapshot changed without changing the document, so that its lock
+-- made nothing wait, would put the element where the snapshot says.
+CREATE FUNCTION jsonb_ivm_siblings_check_sql(nodes jsonb, c integer, i integer, rows text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- the link values (c's correlation column) of the documents
+	vals text := format('SELECT s.%I FROM %s s', nodes->i->>'col', rows);
+	k integer := i;
+	u jsonb;
+	level integer := 0;
+	-- the array's tables, c first, each left-joined to the one above
+	tids text := 'e.ctid';
+	joins text := '';
+	j integer;
+BEGIN
+	WHILE k <> c LOOP
+		u := nodes->((nodes->k->>'up')::integer);
+		level := level + 1;
+		vals := format('SELECT l%s.%I FROM %I.%I l%s WHERE l%s.%I IN (%s)',
+			level, u->>'col', u->>'schema', u->>'table', level, level, nodes->k->>'up_col', vals);
+		k := (nodes->k->>'up')::integer;
+	END LOOP;
+	-- the nodes are listed above before below: the joined nodes of the
+	-- subquery are those whose chain of joined nodes reaches c
+	FOR j IN SELECT x.k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
+		WHERE x.k - 1 > c ORDER BY x.k
+	LOOP
+		k := j;
+		WHILE nodes->k->>'role' = 'joined' LOOP
+			k := (nodes->k->>'up')::integer;
+		END LOOP;
+		IF k = c AND j <> c THEN
+			tids := tids || format(', j%s.ctid', j);
+			joins := joins || format(' LEFT JOIN %I.%I j%s ON j%s.%I = %s.%I',
+				nodes->j->>'schema', nodes->j->>'table', j, j, nodes->j->>'col',
+				CASE WHEN (nodes->j->>'up')::integer = c THEN 'e' ELSE 'j' || (nodes->j->>'up') END,
+				nodes->j->>'up_col');
+		END IF;
+	END LOOP;
+	RETURN @extschema@.jsonb_ivm_check_sql(
+		format('SELECT %s FROM %I.%I e%s WHERE e.%I IN (SELECT unnest($1))',
+			tids, nodes->c->>'schema', nodes->c->>'table', joins, nodes->c->>'col'),
+		format('ARRAY(%s)', vals));
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_siblings_check_sql(jsonb, integer, integer, text) IS
+'generator: the check across snapshots of the rows that place the elements of an array, under REPEATABLE READ or SERIALIZABLE';
+
 -- Statements about the rows up the chain from changed rows of node i (read
 -- from rows, a FROM item), nearest first, while the nodes have the given
 -- role ('parent' includes 'joined', a table an array's elements join by
@@ -1085,12 +1144,9 @@ BEGIN
 				m := @extschema@.jsonb_ivm_splice_sql(p, i, op);
 				surgical_keys := jsonb_set(surgical_keys, ARRAY[op], surgical_keys->op || to_jsonb(m.splice_keys));
 				surgical := jsonb_set(surgical, ARRAY[op], to_jsonb((surgical->>op)
-					|| @extschema@.jsonb_ivm_check_sql(
-						format('SELECT e.ctid FROM %I.%I e WHERE e.%I IN (SELECT unnest($1))',
-							nodes->i->>'schema', nodes->i->>'table', nodes->i->>'col'),
-						format('ARRAY(SELECT s.%I FROM %s s)', nodes->i->>'col',
-							CASE op WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
-								ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END))
+					|| @extschema@.jsonb_ivm_siblings_check_sql(nodes, i, i,
+						CASE op WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
+							ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END)
 					|| m.splice_sql));
 			END LOOP;
 		ELSIF (nodes->i->>'outer')::integer >= 0 THEN
@@ -1141,8 +1197,13 @@ BEGIN
 			-- most UPDATEs move nothing: the splice's statements only when
 			-- a row moved
 			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE')
-				|| format(E'\t\tIF EXISTS (SELECT FROM %s x) THEN%s\t\tEND IF;\n',
-					@extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows', 'moved'), m.splice_sql)));
+				|| format(E'\t\tIF EXISTS (SELECT FROM %s x) THEN\n%s%s\t\tEND IF;\n',
+					@extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows', 'moved'),
+					@extschema@.jsonb_ivm_siblings_check_sql(nodes,
+						CASE WHEN coalesce(nodes->i->'middle', 'null') <> 'null' THEN (nodes->i->>'middle_array')::integer
+							ELSE (nodes->i->>'array_node')::integer END, i,
+						'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)'),
+					m.splice_sql)));
 		END IF;
 		FOR d IN SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 			WHERE (v->>'up')::integer = i ORDER BY k

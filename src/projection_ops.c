@@ -339,55 +339,63 @@ jsonb_ivm_array_splice(PG_FUNCTION_ARGS)
 }
 
 /*
- * qsort comparator of tids.
+ * qsort comparator of rows of tids, by their bytes: any total order serves
+ * to compare two sorted lists.
  */
 static int
-tid_cmp(const void *a, const void *b)
+tid_row_cmp(const void *a, const void *b, void *arg)
 {
-	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
+	return memcmp(a, b, *(int *) arg * sizeof(ItemPointerData));
 }
 
 /*
- * The tids of the rows that plan (one parameter) returns under snapshot,
- * sorted, in the current (SPI procedure) memory context.
+ * The rows of tids that plan (one parameter) returns under snapshot, each
+ * *natts tids (a NULL as the invalid tid), sorted, in the current (SPI
+ * procedure) memory context.
  */
 static ItemPointerData *
-snapshot_tids(SPIPlanPtr plan, Datum arg, Snapshot snapshot, uint64 *n)
+snapshot_tids(SPIPlanPtr plan, Datum arg, Snapshot snapshot, uint64 *n, int *natts)
 {
 	ItemPointerData *tids;
-	uint64		i;
+	TupleDesc	tupdesc;
 
 	if (SPI_execute_snapshot(plan, &arg, NULL, snapshot, InvalidSnapshot,
 							 false, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_snapshot failed");
-	if (SPI_tuptable->tupdesc->natts != 1 ||
-		TupleDescAttr(SPI_tuptable->tupdesc, 0)->atttypid != TIDOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("query must return one column of type tid")));
+	tupdesc = SPI_tuptable->tupdesc;
+	for (int j = 0; j < tupdesc->natts; j++)
+		if (TupleDescAttr(tupdesc, j)->atttypid != TIDOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("query must return columns of type tid only")));
 	*n = SPI_processed;
-	jb_check_alloc(*n, sizeof(ItemPointerData), "rows to compare across snapshots");
-	tids = palloc(Max(*n, 1) * sizeof(ItemPointerData));
-	for (i = 0; i < *n; i++)
+	*natts = tupdesc->natts;
+	jb_check_alloc(*n * *natts, sizeof(ItemPointerData), "rows to compare across snapshots");
+	tids = palloc(Max(*n * *natts, 1) * sizeof(ItemPointerData));
+	for (uint64 i = 0; i < *n; i++)
 	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[i],
-									  SPI_tuptable->tupdesc, 1, &isnull);
-
 		CHECK_FOR_INTERRUPTS();
-		if (isnull)
-			elog(ERROR, "snapshot query returned a null tid");
-		tids[i] = *(ItemPointer) DatumGetPointer(d);
+		for (int j = 0; j < *natts; j++)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[i], tupdesc, j + 1, &isnull);
+
+			if (isnull)
+				ItemPointerSetInvalid(&tids[i * *natts + j]);
+			else
+				tids[i * *natts + j] = *(ItemPointer) DatumGetPointer(d);
+		}
 	}
-	qsort(tids, *n, sizeof(ItemPointerData), tid_cmp);
+	qsort_arg(tids, *n, *natts * sizeof(ItemPointerData), tid_row_cmp, natts);
 	return tids;
 }
 
 /*
  * jsonb_ivm_check_snapshot(query text, arg anyarray): under REPEATABLE
  * READ or SERIALIZABLE, raise a serialization failure when query, run with
- * arg as $1, returns other rows (by tid: new, changed or gone) under the
- * latest snapshot than under the transaction's.  The generated code asks it
+ * arg as $1, returns other rows (of tids: a row new, changed or gone, or
+ * joined to other rows) under the latest snapshot than under the
+ * transaction's.  The generated code asks it
  * for the rows that link to the rows a statement changed: a concurrent
  * transaction that committed a new link is invisible to the snapshot, and
  * locking a row it only locked raises nothing.  After a TRUNCATE, it asks
@@ -407,6 +415,7 @@ jsonb_ivm_check_snapshot(PG_FUNCTION_ARGS)
 	ItemPointerData *mine;
 	uint64		nlatest;
 	uint64		nmine;
+	int			natts;
 
 	if (!IsolationUsesXactSnapshot())
 		PG_RETURN_VOID();
@@ -419,10 +428,10 @@ jsonb_ivm_check_snapshot(PG_FUNCTION_ARGS)
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	CommandCounterIncrement();
-	latest = snapshot_tids(plan, PG_GETARG_DATUM(1), GetLatestSnapshot(), &nlatest);
-	mine = snapshot_tids(plan, PG_GETARG_DATUM(1), GetTransactionSnapshot(), &nmine);
+	latest = snapshot_tids(plan, PG_GETARG_DATUM(1), GetLatestSnapshot(), &nlatest, &natts);
+	mine = snapshot_tids(plan, PG_GETARG_DATUM(1), GetTransactionSnapshot(), &nmine, &natts);
 	if (nlatest != nmine ||
-		(nmine > 0 && memcmp(latest, mine, nmine * sizeof(ItemPointerData)) != 0))
+		(nmine > 0 && memcmp(latest, mine, nmine * natts * sizeof(ItemPointerData)) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not serialize access due to concurrent update"),
