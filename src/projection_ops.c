@@ -338,64 +338,105 @@ jsonb_ivm_array_splice(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(splice_array(doc, &walk, &sp, VARSIZE(PG_GETARG_JSONB_P(4))));
 }
 
+/* a row returned by a query, as the bytes of its values */
+typedef struct RowImage
+{
+	char	   *bytes;
+	int			len;
+} RowImage;
+
 /*
- * qsort comparator of rows of tids, by their bytes: any total order serves
- * to compare two sorted lists.
+ * qsort comparator of row images: any total order serves to compare two
+ * sorted lists.
  */
 static int
-tid_row_cmp(const void *a, const void *b, void *arg)
+row_image_cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, *(int *) arg * sizeof(ItemPointerData));
+	const RowImage *ra = a;
+	const RowImage *rb = b;
+
+	if (ra->len != rb->len)
+		return ra->len < rb->len ? -1 : 1;
+	return memcmp(ra->bytes, rb->bytes, ra->len);
 }
 
 /*
- * The rows of tids that plan (one parameter) returns under snapshot, each
- * *natts tids (a NULL as the invalid tid), sorted, in the current (SPI
- * procedure) memory context.
+ * The rows that plan (one parameter) returns under snapshot, as images
+ * (each value's bytes, detoasted, after a null flag and its length),
+ * sorted, in the current (SPI procedure) memory context.  Two rows have
+ * the same image when their values are the same bytes: a row's tid, or a
+ * document built by the same expression from the same rows.
  */
-static ItemPointerData *
-snapshot_tids(SPIPlanPtr plan, Datum arg, Snapshot snapshot, uint64 *n, int *natts)
+static RowImage *
+snapshot_rows(SPIPlanPtr plan, Datum arg, Snapshot snapshot, uint64 *n)
 {
-	ItemPointerData *tids;
+	RowImage   *rows;
 	TupleDesc	tupdesc;
+	StringInfoData buf;
 
 	if (SPI_execute_snapshot(plan, &arg, NULL, snapshot, InvalidSnapshot,
 							 false, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_snapshot failed");
 	tupdesc = SPI_tuptable->tupdesc;
-	for (int j = 0; j < tupdesc->natts; j++)
-		if (TupleDescAttr(tupdesc, j)->atttypid != TIDOID)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("query must return columns of type tid only")));
 	*n = SPI_processed;
-	*natts = tupdesc->natts;
-	jb_check_alloc(*n * *natts, sizeof(ItemPointerData), "rows to compare across snapshots");
-	tids = palloc(Max(*n * *natts, 1) * sizeof(ItemPointerData));
+	jb_check_alloc(*n, sizeof(RowImage), "rows to compare across snapshots");
+	rows = palloc(Max(*n, 1) * sizeof(RowImage));
 	for (uint64 i = 0; i < *n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		for (int j = 0; j < *natts; j++)
+		initStringInfo(&buf);
+		for (int j = 0; j < tupdesc->natts; j++)
 		{
+			Form_pg_attribute att = TupleDescAttr(tupdesc, j);
 			bool		isnull;
 			Datum		d = SPI_getbinval(SPI_tuptable->vals[i], tupdesc, j + 1, &isnull);
+			const char *value;
+			int32		len;
 
 			if (isnull)
-				ItemPointerSetInvalid(&tids[i * *natts + j]);
+			{
+				len = -1;
+				appendBinaryStringInfo(&buf, (char *) &len, sizeof(len));
+				continue;
+			}
+			if (att->attbyval)
+			{
+				value = (const char *) &d;
+				len = sizeof(Datum);
+			}
+			else if (att->attlen > 0)
+			{
+				value = DatumGetPointer(d);
+				len = att->attlen;
+			}
+			else if (att->attlen == -1)
+			{
+				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+
+				value = VARDATA_ANY(v);
+				len = VARSIZE_ANY_EXHDR(v);
+			}
 			else
-				tids[i * *natts + j] = *(ItemPointer) DatumGetPointer(d);
+			{
+				value = DatumGetCString(d);
+				len = strlen(value);
+			}
+			appendBinaryStringInfo(&buf, (char *) &len, sizeof(len));
+			appendBinaryStringInfo(&buf, value, len);
 		}
+		rows[i].bytes = buf.data;
+		rows[i].len = buf.len;
 	}
-	qsort_arg(tids, *n, *natts * sizeof(ItemPointerData), tid_row_cmp, natts);
-	return tids;
+	qsort(rows, *n, sizeof(RowImage), row_image_cmp);
+	return rows;
 }
 
 /*
  * jsonb_ivm_check_snapshot(query text, arg anyarray): under REPEATABLE
  * READ or SERIALIZABLE, raise a serialization failure when query, run with
- * arg as $1, returns other rows (of tids: a row new, changed or gone, or
- * joined to other rows) under the latest snapshot than under the
- * transaction's.  The generated code asks it
+ * arg as $1, returns other rows under the latest snapshot than under the
+ * transaction's: rows of tids (a row new, changed or gone, or joined to
+ * other rows), or documents that would be built otherwise.  The generated code asks it
  * for the rows that link to the rows a statement changed: a concurrent
  * transaction that committed a new link is invisible to the snapshot, and
  * locking a row it only locked raises nothing.  After a TRUNCATE, it asks
@@ -411,11 +452,11 @@ jsonb_ivm_check_snapshot(PG_FUNCTION_ARGS)
 	char	   *query;
 	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
 	SPIPlanPtr	plan;
-	ItemPointerData *latest;
-	ItemPointerData *mine;
+	RowImage   *latest;
+	RowImage   *mine;
 	uint64		nlatest;
 	uint64		nmine;
-	int			natts;
+	bool		differ;
 
 	if (!IsolationUsesXactSnapshot())
 		PG_RETURN_VOID();
@@ -428,10 +469,12 @@ jsonb_ivm_check_snapshot(PG_FUNCTION_ARGS)
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	CommandCounterIncrement();
-	latest = snapshot_tids(plan, PG_GETARG_DATUM(1), GetLatestSnapshot(), &nlatest, &natts);
-	mine = snapshot_tids(plan, PG_GETARG_DATUM(1), GetTransactionSnapshot(), &nmine, &natts);
-	if (nlatest != nmine ||
-		(nmine > 0 && memcmp(latest, mine, nmine * natts * sizeof(ItemPointerData)) != 0))
+	latest = snapshot_rows(plan, PG_GETARG_DATUM(1), GetLatestSnapshot(), &nlatest);
+	mine = snapshot_rows(plan, PG_GETARG_DATUM(1), GetTransactionSnapshot(), &nmine);
+	differ = nlatest != nmine;
+	for (uint64 i = 0; !differ && i < nmine; i++)
+		differ = row_image_cmp(&latest[i], &mine[i]) != 0;
+	if (differ)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not serialize access due to concurrent update"),
