@@ -817,21 +817,24 @@ BEGIN
 	-- the documents to lock: those of every new row
 	element_keys := @extschema@.jsonb_ivm_keys_sql(p.sources, i, 'new_rows');
 	-- (the old and new elements as jsonb arrays by to_jsonb(array_agg()),
-	-- the same value as jsonb_agg() builds, several times faster)
+	-- the same value as jsonb_agg() builds, several times faster).  A
+	-- document whose elements all stay the same bytes is not written; any
+	-- other changes, where each old element is found once
 	element_sql := format($f$
 		-- replace the elements of the changed rows in %1$s
 		SELECT array_agg(e.k), array_agg(e.olds), array_agg(e.news)
 		INTO patched, olds, news
 		FROM (SELECT %4$s AS k, to_jsonb(array_agg(%5$s)) AS olds, to_jsonb(array_agg(%6$s)) AS news
 			FROM %7$s
-			GROUP BY 1) e;
+			GROUP BY 1) e
+		WHERE NOT %2$I.jsonb_ivm_identical(e.olds, e.news);
 		SELECT array_agg(e.k), array_agg(%2$I.jsonb_ivm_array_replace(t.data, %3$L, e.o, e.n))
 		INTO patched, patches
 		FROM unnest(patched, olds, news) e(k, o, n)
 		JOIN %8$I.%9$I t ON t.%10$I = e.k;
 		UPDATE %8$I.%9$I t SET data = x.d
 		FROM unnest(patched, patches) x(k, d)
-		WHERE t.%10$I = x.k AND x.d IS NOT NULL AND NOT %2$I.jsonb_ivm_identical(t.data, x.d);
+		WHERE t.%10$I = x.k AND x.d IS NOT NULL;
 		-- where an element was not found exactly once: recompute
 		IF array_position(patches, NULL) IS NOT NULL THEN
 			keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
