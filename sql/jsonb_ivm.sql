@@ -191,6 +191,61 @@ CREATE POLICY jsonb_ivm_projection_owner ON jsonb_ivm_projection
 		 WHERE n.nspname = schema_name AND c.relname = table_name), 'USAGE'));
 GRANT SELECT, INSERT, DELETE ON jsonb_ivm_projection TO PUBLIC;
 
+-- Inside an sql_drop event trigger: delete the definitions of the
+-- projection tables the command dropped, and return them.  SECURITY
+-- DEFINER because the catalog's policy hides the row of a table that no
+-- longer exists from everyone; it touches the rows of the tables the
+-- command dropped only (pg_event_trigger_dropped_objects() fails outside
+-- an event trigger), whose owner could read them.
+CREATE FUNCTION jsonb_ivm_forget_dropped()
+RETURNS SETOF jsonb_ivm_projection
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	DELETE FROM @extschema@.jsonb_ivm_projection p
+	USING pg_event_trigger_dropped_objects() d
+	WHERE d.object_type = 'table' AND d.schema_name = p.schema_name
+		AND d.object_name = p.table_name
+	RETURNING p.*
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_forget_dropped() IS
+'in an sql_drop event trigger: delete and return the definitions of the projection tables the command dropped';
+
+-- A projection table dropped otherwise than by jsonb_ivm_drop_projection
+-- (DROP TABLE ... CASCADE, DROP SCHEMA ... CASCADE, DROP OWNED): its
+-- definition goes, and its definition view and generated functions with
+-- the triggers that call them (dropped with the rights of the role that
+-- dropped the table).
+CREATE FUNCTION jsonb_ivm_dropped()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p record;
+	f name;
+BEGIN
+	FOR p IN SELECT * FROM @extschema@.jsonb_ivm_forget_dropped() LOOP
+		IF to_regclass(format('%I.%I', p.schema_name, p.definition_view)) IS NOT NULL THEN
+			EXECUTE format('DROP VIEW %I.%I', p.schema_name, p.definition_view);
+		END IF;
+		FOREACH f IN ARRAY p.functions LOOP
+			IF to_regproc(format('%I.%I', p.schema_name, f)) IS NOT NULL THEN
+				EXECUTE format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);
+			END IF;
+		END LOOP;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_dropped() IS
+'event trigger: the definitions and the functions of the projection tables a command dropped go with them';
+
+CREATE EVENT TRIGGER jsonb_ivm_dropped ON sql_drop
+	EXECUTE FUNCTION jsonb_ivm_dropped();
+
 CREATE VIEW jsonb_ivm_projections AS
 SELECT p.schema_name, p.table_name AS projection, p.key_column,
 	p.query, p.definition_view,
@@ -1442,6 +1497,45 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_trigger_name(name, text, boolean) IS
 'the name of a projection''s trigger on its sources';
 
+-- The statement that creates projection p's trigger for op on source
+-- table s.t, executing fn (a qualified function call); an error when the
+-- table has a trigger of that name (another projection's of the same name
+-- in another schema, or one of the user's)
+CREATE FUNCTION jsonb_ivm_trigger_sql(p @extschema@.jsonb_ivm_projection, op text,
+	s name, t name, citus boolean, fn text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	tg name := @extschema@.jsonb_ivm_trigger_name(p.table_name, op, citus);
+	other text;
+BEGIN
+	IF EXISTS (SELECT FROM pg_trigger g WHERE g.tgrelid = format('%I.%I', s, t)::regclass
+			AND g.tgname = tg) THEN
+		SELECT format(' (of projection %I.%I)', q.schema_name, q.table_name) INTO other
+		FROM @extschema@.jsonb_ivm_projection q
+		WHERE @extschema@.jsonb_ivm_trigger_name(q.table_name, op, citus) = tg
+			AND EXISTS (SELECT FROM jsonb_array_elements(q.sources) v
+				WHERE v->>'schema' = s AND v->>'table' = t);
+		RAISE EXCEPTION 'cannot create the triggers of projection %.% on table %.%',
+				quote_ident(p.schema_name), quote_ident(p.table_name), quote_ident(s), quote_ident(t)
+			USING ERRCODE = 'duplicate_object',
+				DETAIL = format('Table %I.%I has a trigger named "%s" already%s.', s, t, tg, coalesce(other, '')),
+				HINT = 'The triggers of a projection are named after the first 44 bytes of its table''s name: give the projection another name.';
+	END IF;
+	RETURN format('CREATE TRIGGER %I AFTER %s ON %I.%I %s FOR EACH STATEMENT EXECUTE FUNCTION %s',
+		tg, upper(op), s, t,
+		CASE op WHEN 'insert' THEN 'REFERENCING NEW TABLE AS new_rows'
+			WHEN 'update' THEN 'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'
+			WHEN 'delete' THEN 'REFERENCING OLD TABLE AS old_rows' ELSE '' END,
+		fn);
+END
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_trigger_sql(@extschema@.jsonb_ivm_projection, text, name, name, boolean, text) IS
+'generator: the statement that creates a projection''s trigger on a source';
+
 -- Citus: the maintenance of projection p of Citus tables (its table
 -- distributed, co-located with its root, or a reference table whose copy
 -- on each node is its one shard) on each of its shard groups:
@@ -1523,13 +1617,9 @@ BEGIN
 		ORDER BY v->>'relid', k
 	LOOP
 		FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
-			EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I.%I %s'
-				' FOR EACH STATEMENT EXECUTE FUNCTION %I.jsonb_ivm_shard_trigger(%L, %L, %L)',
-				@extschema@.jsonb_ivm_trigger_name(p.table_name, op, true), upper(op), src.s, src.t,
-				CASE op WHEN 'insert' THEN 'REFERENCING NEW TABLE AS new_rows'
-					WHEN 'update' THEN 'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'
-					WHEN 'delete' THEN 'REFERENCING OLD TABLE AS old_rows' ELSE '' END,
-				'@extschema@', p.schema_name, p.table_name, left(p.table_name, 40) || '_ivm' || src.k);
+			EXECUTE @extschema@.jsonb_ivm_trigger_sql(p, op, src.s, src.t, true,
+				format('%I.jsonb_ivm_shard_trigger(%L, %L, %L)',
+					'@extschema@', p.schema_name, p.table_name, left(p.table_name, 40) || '_ivm' || src.k));
 		END LOOP;
 	END LOOP;
 	RETURN used;
@@ -1801,18 +1891,10 @@ BEGIN
 		END IF;
 		used := used || fname;
 		EXECUTE @extschema@.jsonb_ivm_source_sql(p, fname, src.s, src.t, recompute, key_type);
-		FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
-			EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I.%I REFERENCING %s'
-				' FOR EACH STATEMENT EXECUTE FUNCTION %I.%I()',
-				@extschema@.jsonb_ivm_trigger_name(p.table_name, op, false), upper(op), src.s, src.t,
-				CASE op WHEN 'insert' THEN 'NEW TABLE AS new_rows'
-					WHEN 'update' THEN 'OLD TABLE AS old_rows NEW TABLE AS new_rows'
-					ELSE 'OLD TABLE AS old_rows' END,
-				p.schema_name, fname);
+		FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
+			EXECUTE @extschema@.jsonb_ivm_trigger_sql(p, op, src.s, src.t, false,
+				format('%I.%I()', p.schema_name, fname));
 		END LOOP;
-		EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION %I.%I()',
-			@extschema@.jsonb_ivm_trigger_name(p.table_name, 'truncate', false), src.s, src.t, p.schema_name, fname);
 	END LOOP;
 	p.functions := used;
 	INSERT INTO @extschema@.jsonb_ivm_projection SELECT p.*;
@@ -1957,6 +2039,8 @@ BEGIN
 	FOREACH f IN ARRAY p.functions LOOP
 		EXECUTE pg_catalog.format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);
 	END LOOP;
+	EXECUTE pg_catalog.format('DROP VIEW %I.%I', p.schema_name, p.definition_view);
+	-- (the event trigger jsonb_ivm_dropped deletes the definition)
 	BEGIN
 		EXECUTE pg_catalog.format('DROP TABLE %I.%I', p.schema_name, p.table_name);
 	EXCEPTION WHEN dependent_objects_still_exist THEN
@@ -1978,7 +2062,6 @@ BEGIN
 					AND v.oid <> d.refobjid),
 			HINT = 'Drop the projections that read it first.';
 	END;
-	EXECUTE pg_catalog.format('DROP VIEW %I.%I', p.schema_name, p.definition_view);
 	DELETE FROM @extschema@.jsonb_ivm_projection c
 	WHERE c.schema_name OPERATOR(pg_catalog.=) p.schema_name
 		AND c.table_name OPERATOR(pg_catalog.=) p.table_name;

@@ -85,6 +85,29 @@ SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('p', p
 SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, '{}'::jsonb AS data FROM root r
 	WHERE EXISTS (SELECT FROM child c WHERE c.root_id = r.id)$$);
 
+-- section: a projection of the same name in another schema, over the same table
+CREATE SCHEMA other;
+SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('name', r.name) AS data FROM root r$$);
+-- fails: its triggers on root would have the names of public.p's
+\set SHOW_CONTEXT never
+SELECT jsonb_ivm_create_projection('other.p', $$SELECT r.id, jsonb_build_object('name', r.name) AS data FROM root r$$);
+\set SHOW_CONTEXT errors
+
+-- section: a projection table dropped by DROP ... CASCADE takes its
+-- definition, its definition view and its functions and triggers with it
+DROP TABLE p CASCADE;
+SELECT count(*) AS definitions FROM jsonb_ivm_projection;
+SELECT count(*) AS functions FROM pg_proc WHERE proname LIKE 'p\_ivm%';
+SELECT count(*) AS triggers FROM pg_trigger WHERE NOT tgisinternal;
+INSERT INTO root VALUES (1, NULL, 'one', NULL);
+SELECT jsonb_ivm_create_projection('other.p', $$SELECT r.id, jsonb_build_object('name', r.name) AS data FROM root r$$);
+SELECT * FROM other.p;
+DROP SCHEMA other CASCADE;
+SELECT count(*) AS definitions FROM jsonb_ivm_projection;
+-- the sources keep no trigger that would call a dropped function
+UPDATE root SET name = 'uno';
+DELETE FROM root;
+
 -- section: nothing half-created
 SELECT count(*) AS projections FROM jsonb_ivm_projections;
 SELECT relname FROM pg_class WHERE relname LIKE 'p\_%' OR relname = 'p';
