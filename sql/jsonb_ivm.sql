@@ -192,11 +192,11 @@ CREATE POLICY jsonb_ivm_projection_owner ON jsonb_ivm_projection
 GRANT SELECT, INSERT, DELETE ON jsonb_ivm_projection TO PUBLIC;
 
 -- Inside an sql_drop event trigger: delete the definitions of the
--- projection tables the command dropped, and return them.  SECURITY
--- DEFINER because the catalog's policy hides the row of a table that no
--- longer exists from everyone; it touches the rows of the tables the
--- command dropped only (pg_event_trigger_dropped_objects() fails outside
--- an event trigger), whose owner could read them.
+-- projections whose table or definition view the command dropped, and
+-- return them.  SECURITY DEFINER because the catalog's policy hides the
+-- row of a table that no longer exists from everyone; it touches the rows
+-- of the objects the command dropped only (pg_event_trigger_dropped_objects()
+-- fails outside an event trigger), which their owner could read.
 CREATE FUNCTION jsonb_ivm_forget_dropped()
 RETURNS SETOF jsonb_ivm_projection
 LANGUAGE sql
@@ -205,19 +205,21 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	DELETE FROM @extschema@.jsonb_ivm_projection p
 	USING pg_event_trigger_dropped_objects() d
-	WHERE d.object_type = 'table' AND d.schema_name = p.schema_name
-		AND d.object_name = p.table_name
+	WHERE d.schema_name = p.schema_name
+		AND (d.object_type = 'table' AND d.object_name = p.table_name
+			OR d.object_type = 'view' AND d.object_name = p.definition_view)
 	RETURNING p.*
 $$;
 
 COMMENT ON FUNCTION jsonb_ivm_forget_dropped() IS
-'in an sql_drop event trigger: delete and return the definitions of the projection tables the command dropped';
+'in an sql_drop event trigger: delete and return the definitions of the projections whose table or definition view the command dropped';
 
--- A projection table dropped otherwise than by jsonb_ivm_drop_projection
--- (DROP TABLE ... CASCADE, DROP SCHEMA ... CASCADE, DROP OWNED): its
--- definition goes, and its definition view and generated functions with
--- the triggers that call them (dropped with the rights of the role that
--- dropped the table).
+-- A projection table or definition view dropped otherwise than by
+-- jsonb_ivm_drop_projection (DROP ... CASCADE of the table, its schema or
+-- a table its query reads; DROP OWNED): the projection goes as a whole,
+-- its definition, definition view, generated functions with the triggers
+-- that call them, and table (CASCADE: with the projections that read it),
+-- dropped with the rights of the role that ran the command.
 CREATE FUNCTION jsonb_ivm_dropped()
 RETURNS event_trigger
 LANGUAGE plpgsql
@@ -236,12 +238,15 @@ BEGIN
 				EXECUTE format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);
 			END IF;
 		END LOOP;
+		IF to_regclass(format('%I.%I', p.schema_name, p.table_name)) IS NOT NULL THEN
+			EXECUTE format('DROP TABLE %I.%I CASCADE', p.schema_name, p.table_name);
+		END IF;
 	END LOOP;
 END
 $$;
 
 COMMENT ON FUNCTION jsonb_ivm_dropped() IS
-'event trigger: the definitions and the functions of the projection tables a command dropped go with them';
+'event trigger: a projection whose table or definition view a command dropped goes as a whole';
 
 CREATE EVENT TRIGGER jsonb_ivm_dropped ON sql_drop
 	EXECUTE FUNCTION jsonb_ivm_dropped();
@@ -2039,8 +2044,9 @@ BEGIN
 	FOREACH f IN ARRAY p.functions LOOP
 		EXECUTE pg_catalog.format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);
 	END LOOP;
-	EXECUTE pg_catalog.format('DROP VIEW %I.%I', p.schema_name, p.definition_view);
-	-- (the event trigger jsonb_ivm_dropped deletes the definition)
+	-- (the event trigger jsonb_ivm_dropped then drops the definition view
+	-- and deletes the definition; when event triggers are off, the
+	-- statements after this)
 	BEGIN
 		EXECUTE pg_catalog.format('DROP TABLE %I.%I', p.schema_name, p.table_name);
 	EXCEPTION WHEN dependent_objects_still_exist THEN
@@ -2062,6 +2068,9 @@ BEGIN
 					AND v.oid <> d.refobjid),
 			HINT = 'Drop the projections that read it first.';
 	END;
+	IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', p.schema_name, p.definition_view)) IS NOT NULL THEN
+		EXECUTE pg_catalog.format('DROP VIEW %I.%I', p.schema_name, p.definition_view);
+	END IF;
 	DELETE FROM @extschema@.jsonb_ivm_projection c
 	WHERE c.schema_name OPERATOR(pg_catalog.=) p.schema_name
 		AND c.table_name OPERATOR(pg_catalog.=) p.table_name;

@@ -1,6 +1,9 @@
 -- Queries a projection refuses, each with an error that names the
 -- construct; and nothing is left behind by a failed call.
 SET client_min_messages = warning;
+-- the errors without their CONTEXT lines, which number the lines of the
+-- extension's functions
+\set SHOW_CONTEXT never
 CREATE TABLE parent (id integer PRIMARY KEY, name text NOT NULL);
 CREATE TABLE root (id integer PRIMARY KEY, parent_id integer REFERENCES parent,
 	name text NOT NULL, score numeric);
@@ -89,9 +92,7 @@ SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, '{}'::jsonb AS data FROM 
 CREATE SCHEMA other;
 SELECT jsonb_ivm_create_projection('p', $$SELECT r.id, jsonb_build_object('name', r.name) AS data FROM root r$$);
 -- fails: its triggers on root would have the names of public.p's
-\set SHOW_CONTEXT never
 SELECT jsonb_ivm_create_projection('other.p', $$SELECT r.id, jsonb_build_object('name', r.name) AS data FROM root r$$);
-\set SHOW_CONTEXT errors
 
 -- section: a projection table dropped by DROP ... CASCADE takes its
 -- definition, its definition view and its functions and triggers with it
@@ -107,6 +108,18 @@ SELECT count(*) AS definitions FROM jsonb_ivm_projection;
 -- the sources keep no trigger that would call a dropped function
 UPDATE root SET name = 'uno';
 DELETE FROM root;
+-- a table the query reads, dropped with CASCADE: the projection goes with
+-- its definition view, and a projection that embeds it with it
+CREATE TABLE gone (id integer PRIMARY KEY, v text);
+SELECT jsonb_ivm_create_projection('gone_doc', $$SELECT g.id, jsonb_build_object('v', g.v) AS data FROM gone g$$);
+SELECT jsonb_ivm_create_projection('gone_full', $$SELECT g.id,
+	jsonb_build_object('doc', d.data) AS data FROM gone g LEFT JOIN gone_doc d ON d.id = g.id$$);
+-- fails: the definition views depend on it
+DROP TABLE gone;
+DROP TABLE gone CASCADE;
+SELECT count(*) AS definitions FROM jsonb_ivm_projection;
+SELECT relname FROM pg_class WHERE relname LIKE 'gone%';
+SELECT count(*) AS functions FROM pg_proc WHERE proname LIKE 'gone%';
 
 -- section: nothing half-created
 SELECT count(*) AS projections FROM jsonb_ivm_projections;

@@ -2,6 +2,9 @@
 -- objects imply, its table refuses direct writes, its sources cannot be
 -- dropped from under it; hostile names are quoted everywhere.
 SET client_min_messages = warning;
+-- the errors without their CONTEXT lines, which number the lines of the
+-- extension's functions
+\set SHOW_CONTEXT never
 
 -- section: hostile identifiers: quotes, spaces, mixed case, multibyte
 CREATE SCHEMA "Sch ""q""";

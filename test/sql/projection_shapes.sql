@@ -291,7 +291,9 @@ SELECT jsonb_ivm_analyze_projection('SELECT k.id, to_jsonb(k.v) AS data FROM "od
 DROP SCHEMA "odd schema" CASCADE;
 
 -- section: drop, in dependency order
+\set SHOW_CONTEXT never
 SELECT jsonb_ivm_drop_projection('customer_doc');		-- fails: customer_full reads it
+\set SHOW_CONTEXT errors
 SELECT jsonb_ivm_drop_projection('customer_full');
 SELECT jsonb_ivm_drop_projection('customer_labels');
 SELECT jsonb_ivm_drop_projection('customer_orders');
