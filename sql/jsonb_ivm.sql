@@ -1902,6 +1902,13 @@ BEGIN
 		END LOOP;
 	END LOOP;
 	p.functions := used;
+	-- DROP EXTENSION drops them, with CASCADE the triggers that call them
+	-- (which would fail without the extension's functions)
+	IF NOT citus THEN
+		FOREACH fname IN ARRAY used LOOP
+			EXECUTE format('ALTER FUNCTION %I.%I DEPENDS ON EXTENSION jsonb_ivm', p.schema_name, fname);
+		END LOOP;
+	END IF;
 	INSERT INTO @extschema@.jsonb_ivm_projection SELECT p.*;
 
 	-- maintenance looks rows up by the columns that link the tables: say

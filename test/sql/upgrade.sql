@@ -63,3 +63,30 @@ SELECT count(*) AS differing FROM (
 	 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 	 WHERE d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
 		AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'jsonb_ivm'))) x;
+
+-- DROP EXTENSION with projections: refused, naming the triggers; with
+-- CASCADE the generated functions and the triggers go, the sources stay
+-- writable, the projection stays as a plain table
+CREATE TABLE ext_src (id integer PRIMARY KEY, v text);
+SELECT jsonb_ivm_create_projection('ext_doc', $$SELECT s.id, jsonb_build_object('v', s.v) AS data FROM ext_src s$$);
+-- fails: the triggers depend on it (the message alone: the order of the
+-- objects it lists may vary)
+\set VERBOSITY terse
+DROP EXTENSION jsonb_ivm;
+\set VERBOSITY default
+SELECT count(*) AS triggers_on_the_extension_functions
+FROM pg_depend d JOIN pg_trigger t ON t.oid = d.objid
+WHERE d.classid = 'pg_trigger'::regclass AND d.refclassid = 'pg_proc'::regclass
+	AND d.refobjid IN (SELECT objid FROM pg_depend
+		WHERE refobjid = (SELECT oid FROM pg_extension WHERE extname = 'jsonb_ivm')
+			AND deptype IN ('e', 'x'));
+SET client_min_messages = warning;
+DROP EXTENSION jsonb_ivm CASCADE;
+RESET client_min_messages;
+INSERT INTO ext_src VALUES (1, 'one');
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid IN ('ext_src'::regclass, 'ext_doc'::regclass);
+SELECT count(*) AS functions FROM pg_proc WHERE proname LIKE 'ext\_doc%';
+DROP TABLE ext_doc;
+DROP VIEW ext_doc_definition;
+DROP TABLE ext_src;
+CREATE EXTENSION jsonb_ivm;
