@@ -1220,14 +1220,21 @@ BEGIN
 			END LOOP;
 		ELSIF (nodes->i->>'outer')::integer >= 0 THEN
 			-- every change of the rows of this node rebuilds the elements
-			-- of the array above that read them, in place
+			-- of the array above that read them, in place.  An element is
+			-- built from the rows below it as the snapshot sees them (a
+			-- nested array's sort keys among them): under REPEATABLE READ
+			-- or SERIALIZABLE, a serialization failure when the latest
+			-- snapshot would build the documents otherwise
 			FOREACH op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
 				m := @extschema@.jsonb_ivm_splice_sql(p, (nodes->i->>'outer')::integer, 'OUTER',
 					@extschema@.jsonb_ivm_rows_above_sql(nodes, i, (nodes->i->>'outer')::integer,
 						CASE op WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
 							ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END));
 				surgical_keys := jsonb_set(surgical_keys, ARRAY[op], surgical_keys->op || to_jsonb(m.splice_keys));
-				surgical := jsonb_set(surgical, ARRAY[op], to_jsonb((surgical->>op) || m.splice_sql));
+				surgical := jsonb_set(surgical, ARRAY[op], to_jsonb((surgical->>op)
+					|| @extschema@.jsonb_ivm_check_sql(format('SELECT q.* FROM %s q WHERE q.%I = ANY ($1)',
+						@extschema@.jsonb_ivm_definition_sql(p), p.key_column), format('ARRAY(%s)', m.splice_keys))
+					|| m.splice_sql));
 			END LOOP;
 		ELSE
 			keys := jsonb_set(keys, '{INSERT}', keys->'INSERT'
