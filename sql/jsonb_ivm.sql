@@ -230,6 +230,13 @@ DECLARE
 	f name;
 BEGIN
 	FOR p IN SELECT * FROM @extschema@.jsonb_ivm_forget_dropped() LOOP
+		-- on Citus, the sources' triggers call jsonb_ivm_shard_trigger
+		IF EXISTS (SELECT FROM pg_trigger t
+				WHERE t.tgfoid = '@extschema@.jsonb_ivm_shard_trigger()'::regprocedure
+					AND t.tgname = @extschema@.jsonb_ivm_trigger_name(p.table_name, 'insert', true)) THEN
+			PERFORM @extschema@.jsonb_ivm_citus_ddl_settings();
+			PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p);
+		END IF;
 		IF to_regclass(format('%I.%I', p.schema_name, p.definition_view)) IS NOT NULL THEN
 			EXECUTE format('DROP VIEW %I.%I', p.schema_name, p.definition_view);
 		END IF;
@@ -1660,32 +1667,39 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_citus_ddl_settings() IS
 'on Citus: the settings, for the transaction, that creating and dropping a projection''s maintenance needs';
 
--- The triggers of projection p on its sources.  (Those of a plain
--- projection also go with its functions, DROP ... CASCADE; on Citus they
--- call jsonb_ivm_shard_trigger.  Citus copies a TRUNCATE trigger to the
--- shards it moves or splits, and DROP TRIGGER leaves it there: it does
--- nothing on a shard.  Dropping it from the workers would wait for this
--- transaction's own locks.)
-CREATE FUNCTION jsonb_ivm_drop_source_triggers(p @extschema@.jsonb_ivm_projection, citus boolean)
+-- The triggers of projection p of Citus tables on its sources, those that
+-- exist: they call jsonb_ivm_shard_trigger, so that dropping the
+-- generated functions leaves them.  (Those of a plain projection go with
+-- its functions, DROP FUNCTION ... CASCADE, which needs no ownership of
+-- the sources.  Citus copies a TRUNCATE trigger to the shards it moves or
+-- splits, and DROP TRIGGER leaves it there: it does nothing on a shard.
+-- Dropping it from the workers would wait for this transaction's own
+-- locks.)
+CREATE FUNCTION jsonb_ivm_drop_source_triggers(p @extschema@.jsonb_ivm_projection)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	src record;
-	op text;
+	g record;
 BEGIN
-	FOR src IN SELECT DISTINCT v->>'schema' AS s, v->>'table' AS t FROM jsonb_array_elements(p.sources) v LOOP
-		FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
-			EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I.%I',
-				@extschema@.jsonb_ivm_trigger_name(p.table_name, op, citus), src.s, src.t);
-		END LOOP;
+	FOR g IN SELECT DISTINCT t.tgname, n.nspname, c.relname
+		FROM jsonb_array_elements(p.sources) v
+		JOIN pg_namespace n ON n.nspname = v->>'schema'
+		JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = v->>'table'
+		JOIN pg_trigger t ON t.tgrelid = c.oid
+		WHERE t.tgfoid = '@extschema@.jsonb_ivm_shard_trigger()'::regprocedure
+			AND t.tgname IN (SELECT @extschema@.jsonb_ivm_trigger_name(p.table_name, op, true)
+				FROM unnest(ARRAY['insert', 'update', 'delete', 'truncate']) op)
+		ORDER BY 2, 3, 1
+	LOOP
+		EXECUTE format('DROP TRIGGER %I ON %I.%I', g.tgname, g.nspname, g.relname);
 	END LOOP;
 END
 $$;
 
-COMMENT ON FUNCTION jsonb_ivm_drop_source_triggers(@extschema@.jsonb_ivm_projection, boolean) IS
-'drop the triggers of a projection on its source tables';
+COMMENT ON FUNCTION jsonb_ivm_drop_source_triggers(@extschema@.jsonb_ivm_projection) IS
+'drop the triggers of a projection of Citus tables on its source tables';
 
 -- On Citus: projection p with the maintenance of every shard group that
 -- has none (after a shard split, which gives the shards new ids): the
@@ -1707,7 +1721,7 @@ BEGIN
 		RETURN p;
 	END IF;
 	PERFORM @extschema@.jsonb_ivm_citus_ddl_settings();
-	PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p, true);
+	PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p);
 	FOREACH f IN ARRAY p.functions[2:] LOOP
 		EXECUTE format('DROP FUNCTION IF EXISTS %I.%I', p.schema_name, f);
 	END LOOP;
@@ -2052,8 +2066,8 @@ DECLARE
 BEGIN
 	IF citus THEN
 		PERFORM @extschema@.jsonb_ivm_citus_ddl_settings();
+		PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p);
 	END IF;
-	PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p, citus);
 	-- CASCADE drops the triggers that call these functions, and only them
 	FOREACH f IN ARRAY p.functions LOOP
 		EXECUTE pg_catalog.format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);

@@ -75,7 +75,11 @@ CREATE ROLE regress_jsonb_ivm_other;
 SET ROLE regress_jsonb_ivm_other;
 SELECT projection FROM jsonb_ivm_projections;
 RESET ROLE;
+-- the role drops its projection, over a table it does not own
+SET ROLE regress_jsonb_ivm_user;
 SELECT jsonb_ivm_drop_projection('regress_own.p');
+RESET ROLE;
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'secret'::regclass;
 DROP SCHEMA regress_own, regress_theirs;
 DROP TABLE secret;
 DROP ROLE regress_jsonb_ivm_user, regress_jsonb_ivm_other;
