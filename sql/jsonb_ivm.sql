@@ -226,7 +226,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	p record;
+	p @extschema@.jsonb_ivm_projection;
 	f name;
 BEGIN
 	FOR p IN SELECT * FROM @extschema@.jsonb_ivm_forget_dropped() LOOP

@@ -4,8 +4,10 @@
 -- the TRUNCATE triggers that Citus copied to the moved and split shards
 -- and does not drop there, which do nothing on a shard
 SELECT jsonb_ivm_drop_projection('dist.tv_order');
-SELECT jsonb_ivm_drop_projection('dist.tv_order_customer');
+-- a projection table dropped by DROP TABLE ... CASCADE goes as a whole too
+DROP TABLE dist.tv_order_customer CASCADE;
 SELECT jsonb_ivm_drop_projection('dist.tv_customer');
+SELECT count(*) AS definitions FROM jsonb_ivm_projection WHERE schema_name = 'dist';
 SELECT r.success, r.result AS left_behind, count(*) AS nodes
 FROM run_command_on_all_nodes($$SELECT coalesce(string_agg(x, ', ' ORDER BY x), 'nothing') FROM (
 	SELECT t.tgname::text FROM pg_trigger t WHERE t.tgfoid = 'public.jsonb_ivm_shard_trigger'::regproc
