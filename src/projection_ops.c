@@ -436,10 +436,13 @@ snapshot_rows(SPIPlanPtr plan, Datum arg, Snapshot snapshot, uint64 *n)
  * READ or SERIALIZABLE, raise a serialization failure when query, run with
  * arg as $1, returns other rows under the latest snapshot than under the
  * transaction's: rows of tids (a row new, changed or gone, or joined to
- * other rows), or documents that would be built otherwise.  The generated code asks it
- * for the rows that link to the rows a statement changed: a concurrent
- * transaction that committed a new link is invisible to the snapshot, and
- * locking a row it only locked raises nothing.  After a TRUNCATE, it asks
+ * other rows), or documents that would be built otherwise.  The generated
+ * code asks it for the rows that link to the rows a statement changed, for
+ * the siblings of the elements a splice places, and for the documents it
+ * recomputes or whose elements it rebuilds: a concurrent transaction that
+ * committed a new link, or a change that left the documents as they were,
+ * is invisible to the snapshot, and locking a row it only locked raises
+ * nothing.  After a TRUNCATE, it asks
  * for the projection's rows, which the recomputation must all see.
  * SERIALIZABLE detects conflicts with serializable transactions only, not
  * with a READ COMMITTED one.  Does nothing under READ COMMITTED, whose
