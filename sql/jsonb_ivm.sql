@@ -592,6 +592,21 @@ $$;
 COMMENT ON FUNCTION jsonb_ivm_definition_sql(@extschema@.jsonb_ivm_projection) IS
 'generator: the query of a projection as a FROM item';
 
+-- Generated code: under REPEATABLE READ or SERIALIZABLE, a serialization
+-- failure when the latest snapshot would build the documents of
+-- projection p with the keys arg (an array expression) otherwise.
+CREATE FUNCTION jsonb_ivm_documents_check_sql(p @extschema@.jsonb_ivm_projection, arg text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT @extschema@.jsonb_ivm_check_sql(format('SELECT q.* FROM %s q WHERE q.%I = ANY ($1)',
+		@extschema@.jsonb_ivm_definition_sql(p), p.key_column), arg)
+$$;
+
+COMMENT ON FUNCTION jsonb_ivm_documents_check_sql(@extschema@.jsonb_ivm_projection, text) IS
+'generator: the check across snapshots of the documents with given keys, under REPEATABLE READ or SERIALIZABLE';
+
 -- The rows of projection p's table computed from its definition view: a
 -- SELECT of the given columns, those the query does not output (the
 -- root's hidden pairs: column, root column) read from the root row.
@@ -631,10 +646,10 @@ AS $body$
 -- %1$I.%4$I with the given keys from its definition %16$s.  Documents
 -- are locked in key order (the lock order of all generated functions), and
 -- a document that does not change is not written.  Under REPEATABLE READ
--- or SERIALIZABLE, a document that a transaction committed after the
--- snapshot would change is a serialization failure: such a change writes
--- no document that is not there yet (a row entering the projection), so
--- that no lock makes this one wait.  It returns no row: its
+-- or SERIALIZABLE, a serialization failure when the latest snapshot would
+-- build the documents otherwise: a change committed after the snapshot
+-- that wrote no document (not there yet, or left as it was) made no lock
+-- wait.  It returns no row: its
 -- return type ties it to the table, so that DROP TABLE of the projection
 -- is refused while its triggers would still call this function.
 DECLARE
@@ -679,8 +694,7 @@ $body$$f$,
 		CASE WHEN p.sources->0 ? 'definition' THEN 'void'
 			ELSE format('SETOF %I.%I', p.schema_name, p.table_name) END,
 		format('%I.%I', p.schema_name, p.definition_view),
-		@extschema@.jsonb_ivm_check_sql(format('SELECT q.* FROM %s q WHERE q.%I = ANY ($1)',
-			@extschema@.jsonb_ivm_definition_sql(p), p.key_column), 'keys'));
+		@extschema@.jsonb_ivm_documents_check_sql(p, 'keys'));
 END
 $gen$;
 
@@ -885,8 +899,9 @@ BEGIN
 	element_keys := @extschema@.jsonb_ivm_keys_sql(p.sources, i, 'new_rows');
 	-- (the old and new elements as jsonb arrays by to_jsonb(array_agg()),
 	-- the same value as jsonb_agg() builds, several times faster).  A
-	-- document whose elements all stay the same bytes is not written; any
-	-- other changes, where each old element is found once
+	-- document whose old and new elements are the same bytes is skipped;
+	-- any other changes where each old element is found once, and is
+	-- recomputed elsewhere
 	element_sql := format($f$
 		-- replace the elements of the changed rows in %1$s
 		SELECT array_agg(e.k), array_agg(e.olds), array_agg(e.news)
@@ -1239,8 +1254,7 @@ BEGIN
 							ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END));
 				surgical_keys := jsonb_set(surgical_keys, ARRAY[op], surgical_keys->op || to_jsonb(m.splice_keys));
 				surgical := jsonb_set(surgical, ARRAY[op], to_jsonb((surgical->>op)
-					|| @extschema@.jsonb_ivm_check_sql(format('SELECT q.* FROM %s q WHERE q.%I = ANY ($1)',
-						@extschema@.jsonb_ivm_definition_sql(p), p.key_column), format('ARRAY(%s)', m.splice_keys))
+					|| @extschema@.jsonb_ivm_documents_check_sql(p, format('ARRAY(%s)', m.splice_keys))
 					|| m.splice_sql));
 			END LOOP;
 		ELSE
