@@ -231,12 +231,7 @@ DECLARE
 BEGIN
 	FOR p IN SELECT * FROM @extschema@.jsonb_ivm_forget_dropped() LOOP
 		-- on Citus, the sources' triggers call jsonb_ivm_shard_trigger
-		IF EXISTS (SELECT FROM pg_trigger t
-				WHERE t.tgfoid = '@extschema@.jsonb_ivm_shard_trigger()'::regprocedure
-					AND t.tgname = @extschema@.jsonb_ivm_trigger_name(p.table_name, 'insert', true)) THEN
-			PERFORM @extschema@.jsonb_ivm_citus_ddl_settings();
-			PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p);
-		END IF;
+		PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p);
 		IF to_regclass(format('%I.%I', p.schema_name, p.definition_view)) IS NOT NULL THEN
 			EXECUTE format('DROP VIEW %I.%I', p.schema_name, p.definition_view);
 		END IF;
@@ -477,23 +472,16 @@ LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	-- the link values (c's correlation column) of the documents
-	vals text := format('SELECT s.%I FROM %s s', nodes->i->>'col', rows);
-	k integer := i;
-	u jsonb;
-	level integer := 0;
+	-- the link values (c's correlation column) of the documents: of the
+	-- changed rows, or of the rows of c above them
+	vals text := format('SELECT s.%I FROM %s s', nodes->c->>'col',
+		CASE WHEN i = c THEN rows ELSE @extschema@.jsonb_ivm_rows_above_sql(nodes, i, c, rows) END);
+	k integer;
 	-- the array's tables, c first, each left-joined to the one above
 	tids text := 'e.ctid';
 	joins text := '';
 	j integer;
 BEGIN
-	WHILE k <> c LOOP
-		u := nodes->((nodes->k->>'up')::integer);
-		level := level + 1;
-		vals := format('SELECT l%s.%I FROM %I.%I l%s WHERE l%s.%I IN (%s)',
-			level, u->>'col', u->>'schema', u->>'table', level, level, nodes->k->>'up_col', vals);
-		k := (nodes->k->>'up')::integer;
-	END LOOP;
 	-- the nodes are listed above before below: the joined nodes of the
 	-- subquery are those whose chain of joined nodes reaches c
 	FOR j IN SELECT x.k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
@@ -1208,6 +1196,8 @@ DECLARE
 	keys_var text;
 	-- node i is an element table whose elements move (see the analyzer)
 	moves boolean;
+	-- ... and the correlated table of the array they move in
+	a integer;
 BEGIN
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
@@ -1286,19 +1276,19 @@ BEGIN
 		END IF;
 		IF moves THEN
 			-- rows that kept their link but changed a sort key or a filter
-			-- column: their elements move
-			m := CASE WHEN coalesce(nodes->i->'middle', 'null') <> 'null'
-				THEN @extschema@.jsonb_ivm_splice_sql(p, (nodes->i->>'middle_array')::integer, 'ELEMENT', driver => i)
-				ELSE @extschema@.jsonb_ivm_splice_sql(p, (nodes->i->>'array_node')::integer, 'ELEMENT') END;
+			-- column: their elements move, in the array of a middle table
+			-- or of an element table
+			a := CASE WHEN coalesce(nodes->i->'middle', 'null') <> 'null'
+				THEN (nodes->i->>'middle_array')::integer ELSE (nodes->i->>'array_node')::integer END;
+			m := @extschema@.jsonb_ivm_splice_sql(p, a, 'ELEMENT',
+				driver => CASE WHEN coalesce(nodes->i->'middle', 'null') <> 'null' THEN i END);
 			surgical_keys := jsonb_set(surgical_keys, '{UPDATE}', surgical_keys->'UPDATE' || to_jsonb(m.splice_keys));
 			-- most UPDATEs move nothing: the splice's statements only when
 			-- a row moved
 			surgical := jsonb_set(surgical, '{UPDATE}', to_jsonb((surgical->>'UPDATE')
 				|| format(E'\t\tIF EXISTS (SELECT FROM %s x) THEN\n%s%s\t\tEND IF;\n',
 					@extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows', 'moved'),
-					@extschema@.jsonb_ivm_siblings_check_sql(nodes,
-						CASE WHEN coalesce(nodes->i->'middle', 'null') <> 'null' THEN (nodes->i->>'middle_array')::integer
-							ELSE (nodes->i->>'array_node')::integer END, i,
+					@extschema@.jsonb_ivm_siblings_check_sql(nodes, a, i,
 						'(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)'),
 					m.splice_sql)));
 		END IF;
@@ -1688,7 +1678,7 @@ COMMENT ON FUNCTION jsonb_ivm_citus_ddl_settings() IS
 -- the sources.  Citus copies a TRUNCATE trigger to the shards it moves or
 -- splits, and DROP TRIGGER leaves it there: it does nothing on a shard.
 -- Dropping it from the workers would wait for this transaction's own
--- locks.)
+-- locks.)  Sets jsonb_ivm_citus_ddl_settings when it finds one.
 CREATE FUNCTION jsonb_ivm_drop_source_triggers(p @extschema@.jsonb_ivm_projection)
 RETURNS void
 LANGUAGE plpgsql
@@ -1707,6 +1697,7 @@ BEGIN
 				FROM unnest(ARRAY['insert', 'update', 'delete', 'truncate']) op)
 		ORDER BY 2, 3, 1
 	LOOP
+		PERFORM @extschema@.jsonb_ivm_citus_ddl_settings();
 		EXECUTE format('DROP TRIGGER %I ON %I.%I', g.tgname, g.nspname, g.relname);
 	END LOOP;
 END
