@@ -103,6 +103,14 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION jsonb_ivm_identical_at(jsonb, text[], jsonb) IS
 'whether the value at path is stored exactly as value: jsonb_ivm_set_at_path would change nothing';
 
+-- Not STRICT: a NULL source merges nothing, as for jsonb_merge_at_path.
+CREATE FUNCTION jsonb_ivm_identical_merge(target jsonb, source jsonb, path text[])
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'jsonb_ivm_identical_merge'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION jsonb_ivm_identical_merge(jsonb, jsonb, text[]) IS
+'whether merging source at path stores every key exactly as it is: jsonb_merge_at_path would change nothing';
+
 -- NULL where an old element is missing or repeated: the caller recomputes.
 CREATE FUNCTION jsonb_ivm_array_replace(target jsonb, array_path text[],
 	olds jsonb, news jsonb)
@@ -845,14 +853,18 @@ $f$,
 		UPDATE %1$I.%2$I t SET data = %11$s%8$s
 		FROM (SELECT %7$s AS %3$I, %5$s AS data%9$s
 			FROM %6$s) m
-		WHERE t.%3$I = m.%3$I AND (NOT %4$I.jsonb_ivm_identical(t.data, %11$s)%10$s);
+		WHERE t.%3$I = m.%3$I AND (NOT %12$s%10$s);
 $f$,
 		p.schema_name, p.table_name, p.key_column, '@extschema@',
 		CASE WHEN n->'merge'->>0 = '' THEN n->'merge'->>1
 			ELSE format('jsonb_build_object(%s)', pairs) END,
 		rows_sql, doc_key, columns_set, columns_select, columns_changed,
 		CASE WHEN n->'merge'->>0 = '' THEN 'm.data'
-			ELSE format('%I.jsonb_merge_at_path(t.data, m.data, ''{}'')', '@extschema@') END);
+			ELSE format('%I.jsonb_merge_at_path(t.data, m.data, ''{}'')', '@extschema@') END,
+		-- whether the document stays as it is, the merge's keys compared
+		-- in place rather than the merge built twice
+		CASE WHEN n->'merge'->>0 = '' THEN format('%I.jsonb_ivm_identical(t.data, m.data)', '@extschema@')
+			ELSE format('%I.jsonb_ivm_identical_merge(t.data, m.data, ''{}'')', '@extschema@') END);
 END
 $gen$;
 

@@ -4,7 +4,8 @@
  *	  SQL-callable functions that merge objects into a document: at a path
  *	  (shallow), recursively (deep merge) and as an RFC 7386 merge patch;
  *	  and that set a value at a path, or ask whether that would change
- *	  anything (jsonb_ivm_set_at_path, jsonb_ivm_identical_at).
+ *	  anything (jsonb_ivm_set_at_path, jsonb_ivm_identical_at,
+ *	  jsonb_ivm_identical_merge).
  *
  *-------------------------------------------------------------------------
  */
@@ -147,6 +148,37 @@ jsonb_ivm_identical_at(PG_FUNCTION_ARGS)
 	jb_walk(PG_GETARG_JSONB_P(0), &path, true, &walk);
 	PG_RETURN_BOOL(walk.status == JB_WALK_FOUND &&
 				   jb_values_identical(&walk.value, &value));
+}
+
+/*
+ * jsonb_ivm_identical_merge(target, source, path): whether
+ * jsonb_merge_at_path(target, source, path) would return target itself,
+ * found without building that result.  Where the merge would fail (no
+ * object at path), false, so that the merge itself raises the error.  A
+ * NULL target gives NULL; a NULL source changes nothing.
+ */
+PG_FUNCTION_INFO_V1(jsonb_ivm_identical_merge);
+Datum
+jsonb_ivm_identical_merge(PG_FUNCTION_ARGS)
+{
+	JbPath		path;
+	JbWalk		walk;
+	JbValue		value;
+	Jsonb	   *source;
+	JbMergePlan plan;
+
+	jb_require_arg(fcinfo, 2, "path");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(1))
+		PG_RETURN_BOOL(true);
+	jb_path_for_write(PG_GETARG_ARRAYTYPE_P(2), &path);
+	source = jb_object_arg(fcinfo, 1, "source", &value);
+	jb_walk(PG_GETARG_JSONB_P(0), &path, true, &walk);
+	if (walk.status != JB_WALK_FOUND || !JbValueIsObject(&walk.value))
+		PG_RETURN_BOOL(false);
+	jb_merge_plan(JbValueContainer(&walk.value), &source->root, &plan);
+	PG_RETURN_BOOL(!plan.changed);
 }
 
 /*

@@ -123,6 +123,24 @@ SELECT jsonb_ivm_identical_at('{"a": 1}', '{a,b}', '1') AS scalar_on_the_way;
 -- fails: a NULL path
 SELECT jsonb_ivm_identical_at('{}', NULL, '1');
 
+-- section: jsonb_ivm_identical_merge: true exactly where jsonb_merge_at_path
+-- would return its target itself
+SELECT s, p, jsonb_ivm_identical_merge(d, s, p) AS identical,
+	jsonb_ivm_identical(d, jsonb_merge_at_path(d, s, p)) AS merge_changes_nothing
+FROM (VALUES ('{"a": {"b": 1.50, "c": [1, 2]}, "n": null, "x": 1}'::jsonb)) x(d),
+	(VALUES ('{}'::text[], '{"x": 1}'::jsonb), ('{}', '{"x": 1.0}'), ('{}', '{"n": null, "x": 1}'),
+		('{}', '{"y": 1}'), ('{}', '{}'), ('{a}', '{"b": 1.50}'), ('{a}', '{"b": 1.5}'),
+		('{a}', '{"c": [1, 2], "b": 1.50}'), ('{a}', '{"c": [2, 1]}'), ('{z}', '{}'),
+		('{z,w}', '{"b": 1}'), ('{}', NULL)) y(p, s)
+ORDER BY 1::text, 2;
+SELECT jsonb_ivm_identical_merge(NULL, '{"a": 1}', '{}') IS NULL AS null_target;
+-- the merge would fail: not identical, so that the merge raises the error
+SELECT jsonb_ivm_identical_merge('{"a": 1}', '{"b": 1}', '{a}') AS scalar_at_path;
+-- fails: a NULL path
+SELECT jsonb_ivm_identical_merge('{}', '{}', NULL);
+-- fails: the source is not an object, as for jsonb_merge_at_path
+SELECT jsonb_ivm_identical_merge('{}', '[1]', '{}');
+
 -- section: jsonb_ivm_check_snapshot: rows compared across snapshots (the
 -- concurrent cases are in the isolation specs projection_repeatable_read*)
 CREATE TABLE snap_rows (id integer PRIMARY KEY, parent integer);
