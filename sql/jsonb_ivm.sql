@@ -738,15 +738,16 @@ COMMENT ON FUNCTION jsonb_ivm_unmerged_sql(jsonb, integer, text, text) IS
 -- Whether no changed row of node i (which merges or replaces its
 -- element) changed its link or a column read elsewhere: then no row is
 -- left unmerged, and the trigger does not look for documents to
--- recompute.  The rows of each side, as text, compared as sorted lists: a
--- row that changed makes them differ.
+-- recompute.  The rows of each side, as text, compared as sorted arrays
+-- (ARRAY() of a sorted subquery: no aggregate to set up): a row that
+-- changed makes them differ.
 CREATE FUNCTION jsonb_ivm_unchanged_sql(nodes jsonb, i integer)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT format('(SELECT array_agg(s.r ORDER BY s.r COLLATE "C") FROM (SELECT ROW(%1$s)::text AS r FROM new_rows x) s)'
-		|| E'\n\t\t\tIS NOT DISTINCT FROM (SELECT array_agg(s.r ORDER BY s.r COLLATE "C") FROM (SELECT ROW(%1$s)::text AS r FROM old_rows x) s)',
+	SELECT format('ARRAY(SELECT ROW(%1$s)::text COLLATE "C" FROM new_rows x ORDER BY 1)'
+		|| E'\n\t\t\tIS NOT DISTINCT FROM ARRAY(SELECT ROW(%1$s)::text COLLATE "C" FROM old_rows x ORDER BY 1)',
 		(SELECT string_agg(format('x.%I', c), ', ' ORDER BY o)
 		 FROM (SELECT c, min(o) AS o
 			FROM jsonb_array_elements_text(jsonb_build_array(nodes->i->>'col')
