@@ -1209,6 +1209,9 @@ DECLARE
 	keys_var text;
 	-- node i is an element table whose elements move (see the analyzer)
 	moves boolean;
+	-- of an UPDATE: the locks of the rows below the root that only a
+	-- recomputed document reads
+	child_locks text := '';
 	-- ... and the correlated table of the array they move in
 	a integer;
 BEGIN
@@ -1315,10 +1318,20 @@ BEGIN
 			-- the statement created, but also the parent of a row that
 			-- enters the projection (its filter), whose document is built
 			-- from the parent now, while a concurrent change of the parent
-			-- cannot see the row yet
-			locks := jsonb_set(locks, '{UPDATE}', to_jsonb((locks->>'UPDATE')
-				|| @extschema@.jsonb_ivm_locks_sql(nodes, d,
-					format('SELECT s.%I FROM new_rows s', nodes->d->>'up_col'))));
+			-- cannot see the row yet.  The root's merge reads its own row
+			-- and its parents, never its children: the rows below it only
+			-- for the root rows it leaves to be recomputed, and only when
+			-- there are any (child_locks, after the test whether the
+			-- UPDATE left every link as it was)
+			IF i = 0 AND nodes->i->'merge' <> 'null' AND nodes->d->>'role' = 'child' THEN
+				child_locks := child_locks || @extschema@.jsonb_ivm_locks_sql(nodes, d,
+					format('SELECT s.%I FROM %s s', nodes->d->>'up_col',
+						@extschema@.jsonb_ivm_unmerged_sql(nodes, i, 'new_rows')));
+			ELSE
+				locks := jsonb_set(locks, '{UPDATE}', to_jsonb((locks->>'UPDATE')
+					|| @extschema@.jsonb_ivm_locks_sql(nodes, d,
+						format('SELECT s.%I FROM new_rows s', nodes->d->>'up_col'))));
+			END IF;
 		END LOOP;
 	END LOOP;
 
@@ -1331,10 +1344,11 @@ BEGIN
 			(locks->>op)
 			|| CASE WHEN jsonb_array_length(keys->op) = 0 THEN E'\t\tkeys := ''{}'';\n'
 				WHEN op = 'UPDATE' AND array_position(unchanged, NULL) IS NULL THEN format(
-					E'\t\tIF %s THEN\n\t\t\tkeys := ''{}'';\n\t\tELSE\n\t\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n\t\tEND IF;\n',
+					E'\t\tIF %s THEN\n\t\t\tkeys := ''{}'';\n\t\tELSE\n%s\t\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n\t\tEND IF;\n',
 					array_to_string(unchanged, E'\n\t\t\tAND '),
+					regexp_replace(child_locks, '^(?=.)', E'\t', 'gn'),
 					(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x))
-				ELSE format(
+				ELSE CASE op WHEN 'UPDATE' THEN child_locks ELSE '' END || format(
 				E'\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n',
 				(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(keys->op) x)) END
 			|| CASE WHEN surgical->>op <> '' THEN
