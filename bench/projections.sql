@@ -22,8 +22,10 @@
 -- not output).  Documents are the recipes' (each embedded server
 -- carries its priority).
 --
--- Changes: one server (10 configurations, 50 allocations) and one UPDATE of
--- 100 servers (100 configurations, 500 allocations).  Each run is rolled
+-- Changes: one server (10 configurations, 50 allocations), one UPDATE of
+-- 100 servers (100 configurations, 500 allocations), and one configuration
+-- renamed (its document's own keys, and the 5 allocations that embed it;
+-- not the native contenders, whose triggers handle server changes only).  Each run is rolled
 -- back (a subtransaction) after the tables of its schema are vacuumed and
 -- an untimed run has planned the triggers' statements again; contenders in
 -- an order rotated every round; round 0 warms up.  Before
@@ -173,8 +175,9 @@ DECLARE
 	s text := format('pt_%s_%s', layout, contender);
 	t0 timestamptz;
 	result float8;
-	-- the servers the change updates
+	-- the servers the change updates (none for a rename)
 	servers text := format(CASE change WHEN 'one' THEN 'SELECT %2$s'
+		WHEN 'rename' THEN 'SELECT NULL::integer'
 		ELSE 'SELECT id FROM %1$I.bench_dns_servers WHERE id %% 5 = %2$s %% 5 AND id <= 500' END, s, k);
 BEGIN
 	-- the search path the contender's functions were planned with
@@ -184,11 +187,19 @@ BEGIN
 		IF change = 'one' THEN
 			EXECUTE format($u$UPDATE %I.bench_dns_servers SET ip = '9.9.' || $1 || '.9',
 				status = 'inactive' WHERE id = $1$u$, s) USING k;
+		ELSIF change = 'rename' THEN
+			EXECUTE format($u$UPDATE %I.bench_network_configs SET name = 'Renamed ' || $1
+				WHERE id = $1$u$, s) USING k;
 		ELSE
 			EXECUTE format($u$UPDATE %I.bench_dns_servers SET ip = '9.9.' || $1 || '.' || id,
 				status = 'inactive' WHERE id %% 5 = $1 %% 5 AND id <= 500$u$, s) USING k;
 		END IF;
-		IF contender = 'floor' THEN
+		IF contender = 'floor' AND change = 'rename' THEN
+			EXECUTE format($u$UPDATE %1$I.tv_network_configuration SET data = bench_proj_copy(data)
+				WHERE id = %2$s$u$, s, k);
+			EXECUTE format($u$UPDATE %1$I.tv_allocation SET data = bench_proj_copy(data)
+				WHERE network_configuration_id = %2$s$u$, s, k);
+		ELSIF contender = 'floor' THEN
 			EXECUTE format($u$UPDATE %1$I.tv_dns_server SET data = bench_proj_copy(data)
 				WHERE id IN (%2$s)$u$, s, servers);
 			EXECUTE format($u$UPDATE %1$I.tv_network_configuration SET data = bench_proj_copy(data)
@@ -215,12 +226,14 @@ END
 $$;
 
 CREATE TEMP TABLE bench_proj_times (layout text, change text, contender text, round integer, ms float8);
+CREATE TEMP TABLE bench_proj_change (ord integer, change text);
+INSERT INTO bench_proj_change VALUES (1, 'one'), (2, 'bulk'), (3, 'rename');
 CREATE TEMP TABLE bench_proj_checks (layout text, change text, contender text, differing integer);
 
 INSERT INTO bench_proj_checks
 SELECT l.layout, x.change, c.contender, bench_proj_run(l.layout, c.contender, x.change, 42, true)
-FROM bench_proj_layout l, bench_proj_contender c, (VALUES (1, 'one'), (2, 'bulk')) x(ord, change)
-WHERE c.contender <> 'floor'
+FROM bench_proj_layout l, bench_proj_contender c, bench_proj_change x
+WHERE c.contender <> 'floor' AND (x.change <> 'rename' OR c.contender NOT LIKE 'native%')
 ORDER BY l.ord, x.ord, c.ord;
 
 -- the schedule: per round and change, every layout and contender in an
@@ -229,21 +242,22 @@ ORDER BY l.ord, x.ord, c.ord;
 -- the tables' statistics, which makes every statement that reads them be
 -- planned again, and the timed run measures the triggers as they run
 -- between two VACUUMs, with their plans made
-SELECT format('VACUUM %1$I.bench_dns_servers, %1$I.tv_dns_server, %1$I.tv_network_configuration, %1$I.tv_allocation',
+SELECT format('VACUUM %1$I.bench_dns_servers, %1$I.bench_network_configs, %1$I.tv_dns_server, %1$I.tv_network_configuration, %1$I.tv_allocation',
 		format('pt_%s_%s', l.layout, c.contender)),
 	format('DO $d$BEGIN PERFORM bench_proj_run(%1$L, %3$L, %2$L, %4$s, false); END$d$',
 		l.layout, x.change, c.contender, 41 + r),
 	format('INSERT INTO bench_proj_times SELECT %1$L, %2$L, %3$L, %4$s, bench_proj_run(%1$L, %3$L, %2$L, %5$s, false)',
 		l.layout, x.change, c.contender, r, 40 + r)
-FROM generate_series(0, :rounds) r, (VALUES (1, 'one'), (2, 'bulk')) x(ord, change),
+FROM generate_series(0, :rounds) r, bench_proj_change x,
 	bench_proj_layout l, bench_proj_contender c
+WHERE x.change <> 'rename' OR c.contender NOT LIKE 'native%'
 ORDER BY r, x.ord, l.ord, (c.ord + r) % (SELECT count(*) FROM bench_proj_contender) \gexec
 
 RESET client_min_messages;
 \echo 'Projections equal to a rebuild after the change (rows differing, must be 0):'
 SELECT layout, change, string_agg(contender || ' ' || differing, ', ' ORDER BY contender) AS differing
 FROM bench_proj_checks GROUP BY 1, 2 ORDER BY 1, 2;
-\echo 'Trigger-maintained cascade, median ms over' :rounds 'rounds (one: 1 server, 10 configurations, 50 allocations; bulk: one UPDATE of 100 servers, 100 configurations, 500 allocations):'
+\echo 'Trigger-maintained cascade, median ms over' :rounds 'rounds (one: 1 server, 10 configurations, 50 allocations; bulk: one UPDATE of 100 servers, 100 configurations, 500 allocations; rename: 1 configuration, 5 allocations):'
 SELECT layout, change, contender, count(*) AS rounds,
 	round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3) AS median_ms
 FROM bench_proj_times WHERE round > 0 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
