@@ -911,17 +911,13 @@ BEGIN
 			FROM %7$s
 			GROUP BY 1) e
 		WHERE NOT %2$I.jsonb_ivm_identical(e.olds, e.news);
-		SELECT array_agg(e.k), array_agg(%2$I.jsonb_ivm_array_replace(t.data, %3$L, e.o, e.n))
-		INTO patched, patches
-		FROM unnest(patched, olds, news) e(k, o, n)
-		JOIN %8$I.%9$I t ON t.%10$I = e.k;
-		UPDATE %8$I.%9$I t SET data = x.d
-		FROM unnest(patched, patches) x(k, d)
-		WHERE t.%10$I = x.k AND x.d IS NOT NULL;
+		WITH x AS (SELECT e.k, %2$I.jsonb_ivm_array_replace(t.data, %3$L, e.o, e.n) AS d
+			FROM unnest(patched, olds, news) e(k, o, n)
+			JOIN %8$I.%9$I t ON t.%10$I = e.k),
+		u AS (UPDATE %8$I.%9$I t SET data = x.d
+			FROM x WHERE t.%10$I = x.k AND x.d IS NOT NULL)
 		-- where an element was not found exactly once: recompute
-		IF array_position(patches, NULL) IS NOT NULL THEN
-			keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
-		END IF;
+		SELECT keys || ARRAY(SELECT x.k FROM x WHERE x.d IS NULL) INTO keys;
 $f$,
 		n->'element'->>0, '@extschema@', ARRAY[n->'element'->>0],
 		k.doc_key, n->'element'->>2, n->'element'->>1, rows_sql,
@@ -1135,18 +1131,14 @@ BEGIN
 	splice_sql := format($f$
 		-- remove the elements of the old rows from %1$s, insert those of the
 		-- new rows at their positions
-		SELECT array_agg(x.k), array_agg(CASE WHEN NOT x.lost THEN %2$I.jsonb_ivm_array_splice(t.data, %3$L,
+		WITH p AS (SELECT x.k, CASE WHEN NOT x.lost THEN %2$I.jsonb_ivm_array_splice(t.data, %3$L,
 				%9$s, coalesce(x.positions, '{}'), coalesce(x.news, '[]'), %8$s,
-				x.total) END)
-		INTO patched, patches
-		FROM (%4$s) x
-		JOIN %5$I.%6$I t ON t.%7$I = x.k;
-		UPDATE %5$I.%6$I t SET data = x.d
-		FROM unnest(patched, patches) x(k, d)
-		WHERE t.%7$I = x.k AND x.d IS NOT NULL AND NOT %2$I.jsonb_ivm_identical(t.data, x.d);
-		IF array_position(patches, NULL) IS NOT NULL THEN
-			keys := keys || ARRAY(SELECT x.k FROM unnest(patched, patches) x(k, d) WHERE x.d IS NULL);
-		END IF;
+				x.total) END AS d
+			FROM (%4$s) x
+			JOIN %5$I.%6$I t ON t.%7$I = x.k),
+		u AS (UPDATE %5$I.%6$I t SET data = p.d
+			FROM p WHERE t.%7$I = p.k AND p.d IS NOT NULL AND NOT %2$I.jsonb_ivm_identical(t.data, p.d))
+		SELECT keys || ARRAY(SELECT p.k FROM p WHERE p.d IS NULL) INTO keys;
 $f$,
 		n->'positional'->>0, '@extschema@', ARRAY[n->'positional'->>0], src,
 		p.schema_name, p.table_name, p.key_column,
@@ -1393,7 +1385,6 @@ DECLARE
 	keys %6$s[];
 	locked %6$s[];
 	patched %6$s[];
-	patches jsonb[];
 	olds jsonb[];
 	news jsonb[];
 	flag text;
