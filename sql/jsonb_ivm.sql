@@ -1346,8 +1346,13 @@ BEGIN
 			|| CASE WHEN surgical->>op <> '' THEN
 				-- the keys gathered from the transition tables first, so
 				-- that the statement on the projection, planned again
-				-- whenever the projection's statistics change, is simple
-				CASE WHEN jsonb_array_length(surgical_keys->op) = 0 THEN ''
+				-- whenever the projection's statistics change, is simple.
+				-- A projection of one table only is written by the changes
+				-- of its rows alone: the statement that changed them holds
+				-- their locks, so no other transaction can be writing
+				-- their documents, and nothing is locked
+				CASE WHEN jsonb_array_length(nodes) = 1 THEN ''
+				ELSE CASE WHEN jsonb_array_length(surgical_keys->op) = 0 THEN ''
 					ELSE format(E'\t\tlocked := ARRAY(SELECT unnest(keys)\n\t\t\tUNION ALL %s);\n',
 						(SELECT string_agg(x, E'\n\t\t\tUNION ALL ') FROM jsonb_array_elements_text(surgical_keys->op) x)) END
 				|| CASE WHEN jsonb_array_length(lock_conds->op) = 0 THEN @extschema@.jsonb_ivm_lock_sql(format(
@@ -1365,7 +1370,7 @@ BEGIN
 						'PERFORM FROM %1$I.%2$I t WHERE t.%3$I = ANY (%4$s)%5$s ORDER BY t.%3$I FOR NO KEY UPDATE',
 						p.schema_name, p.table_name, p.key_column, keys_var,
 						(SELECT string_agg(E'\n\t\t\t\tOR ' || x, '') FROM jsonb_array_elements_text(lock_conds->op) x))))
-				END
+				END END
 				|| format($f$		flag := current_setting('jsonb_ivm.maintenance', true);
 		PERFORM set_config('jsonb_ivm.maintenance', 'on', true);%s
 		PERFORM set_config('jsonb_ivm.maintenance', coalesce(flag, ''), true);
