@@ -1952,7 +1952,10 @@ BEGIN
 	END LOOP;
 	p.functions := used;
 	-- DROP EXTENSION drops them, with CASCADE the triggers that call them
-	-- (which would fail without the extension's functions)
+	-- (which would fail without the extension's functions).  Not on
+	-- Citus, which refuses to let a distributed function depend on an
+	-- extension; there the triggers call jsonb_ivm_shard_trigger, which
+	-- CASCADE drops with them
 	IF NOT citus THEN
 		FOREACH fname IN ARRAY used LOOP
 			EXECUTE format('ALTER FUNCTION %I.%I DEPENDS ON EXTENSION jsonb_ivm', p.schema_name, fname);
