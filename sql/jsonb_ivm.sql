@@ -238,19 +238,29 @@ DECLARE
 	f name;
 BEGIN
 	FOR p IN SELECT * FROM @extschema@.jsonb_ivm_forget_dropped() LOOP
-		-- on Citus, the sources' triggers call jsonb_ivm_shard_trigger
-		PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p);
-		IF to_regclass(format('%I.%I', p.schema_name, p.definition_view)) IS NOT NULL THEN
-			EXECUTE format('DROP VIEW %I.%I', p.schema_name, p.definition_view);
-		END IF;
-		FOREACH f IN ARRAY p.functions LOOP
-			IF to_regproc(format('%I.%I', p.schema_name, f)) IS NOT NULL THEN
-				EXECUTE format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);
+		BEGIN
+			-- on Citus, the sources' triggers call jsonb_ivm_shard_trigger
+			PERFORM @extschema@.jsonb_ivm_drop_source_triggers(p);
+			IF to_regclass(format('%I.%I', p.schema_name, p.definition_view)) IS NOT NULL THEN
+				EXECUTE format('DROP VIEW %I.%I', p.schema_name, p.definition_view);
 			END IF;
-		END LOOP;
-		IF to_regclass(format('%I.%I', p.schema_name, p.table_name)) IS NOT NULL THEN
-			EXECUTE format('DROP TABLE %I.%I CASCADE', p.schema_name, p.table_name);
-		END IF;
+			FOREACH f IN ARRAY p.functions LOOP
+				IF to_regproc(format('%I.%I', p.schema_name, f)) IS NOT NULL THEN
+					EXECUTE format('DROP FUNCTION %I.%I CASCADE', p.schema_name, f);
+				END IF;
+			END LOOP;
+			IF to_regclass(format('%I.%I', p.schema_name, p.table_name)) IS NOT NULL THEN
+				EXECUTE format('DROP TABLE %I.%I CASCADE', p.schema_name, p.table_name);
+			END IF;
+		EXCEPTION WHEN insufficient_privilege THEN
+			-- the command dropped, by CASCADE, what another role's
+			-- projection reads: the rest of that projection is not the
+			-- caller's to drop
+			RAISE EXCEPTION 'must be owner of projection %', format('%I.%I', p.schema_name, p.table_name)
+				USING ERRCODE = 'insufficient_privilege',
+				DETAIL = format('The command drops what the projection reads, so it drops the projection too: %s.', SQLERRM),
+				HINT = 'Its owner can drop it first with jsonb_ivm_drop_projection().';
+		END;
 	END LOOP;
 END
 $$;

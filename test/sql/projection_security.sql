@@ -80,6 +80,20 @@ SET ROLE regress_jsonb_ivm_user;
 SELECT jsonb_ivm_drop_projection('regress_own.p');
 RESET ROLE;
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'secret'::regclass;
-DROP SCHEMA regress_own, regress_theirs;
+-- a source's owner drops it with CASCADE while another role's projection
+-- reads it: the projection would go too, which is its owner's to drop
+GRANT SELECT (id, label), TRIGGER ON secret TO regress_jsonb_ivm_user;
+ALTER TABLE secret OWNER TO regress_jsonb_ivm_other;
+SET ROLE regress_jsonb_ivm_user;
+SELECT jsonb_ivm_create_projection('regress_own.p', $$SELECT s.id, jsonb_build_object('label', s.label) AS data FROM public.secret s$$);
+SET ROLE regress_jsonb_ivm_other;
+-- fails: the projection belongs to regress_jsonb_ivm_user
+DROP TABLE secret CASCADE;
+SET ROLE regress_jsonb_ivm_user;
+SELECT * FROM regress_own.p;
+SELECT jsonb_ivm_drop_projection('regress_own.p');
+SET ROLE regress_jsonb_ivm_other;
 DROP TABLE secret;
+RESET ROLE;
+DROP SCHEMA regress_own, regress_theirs;
 DROP ROLE regress_jsonb_ivm_user, regress_jsonb_ivm_other;
