@@ -25,12 +25,12 @@
 -- Changes: one server (10 configurations, 50 allocations), one UPDATE of
 -- 100 servers (100 configurations, 500 allocations), and one configuration
 -- renamed (its document's own keys, and the 5 allocations that embed it;
--- not the native contenders, whose triggers handle server changes only).  Each run is rolled
--- back (a subtransaction) after the tables of its schema are vacuumed and
--- an untimed run has planned the triggers' statements again; contenders in
--- an order rotated every round; round 0 warms up.  Before
--- timing, each contender's projections after each change are compared with
--- a rebuild.
+-- not the native contenders, whose triggers handle server changes only).
+-- Each run is rolled back (a subtransaction) after the tables of its
+-- schema are vacuumed and an untimed run has planned the triggers'
+-- statements again; contenders in an order rotated every round; round 0
+-- warms up.  Before timing, each contender's projections after each change
+-- are compared with a rebuild.
 --
 -- Then the creation of the configuration projection over :create_roots
 -- configurations against CREATE TABLE AS of the same query (see below).

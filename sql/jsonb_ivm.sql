@@ -911,8 +911,8 @@ BEGIN
 	-- (the old and new elements as jsonb arrays by to_jsonb(array_agg()),
 	-- the same value as jsonb_agg() builds, several times faster).  A
 	-- document whose old and new elements are the same bytes is skipped;
-	-- any other changes where each old element is found once, and is
-	-- recomputed elsewhere
+	-- any other is patched where each old element is found exactly once,
+	-- and recomputed where one is not
 	element_sql := format($f$
 		-- replace the elements of the changed rows in %1$s
 		SELECT array_agg(e.k), array_agg(e.olds), array_agg(e.news)
