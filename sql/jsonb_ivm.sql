@@ -1219,6 +1219,8 @@ DECLARE
 	-- the source's key columns (of its primary key, else of a unique
 	-- index over NOT NULL columns), to tell two versions of one row apart
 	row_key text;
+	-- per event: the branch that recomputes whatever the rows reach
+	recompute_branch jsonb := '{}';
 BEGIN
 	row_key := (SELECT string_agg(format('x.%I', a.attname), ', ' ORDER BY k.o)
 		FROM (SELECT i.indexrelid, i.indkey FROM pg_index i
@@ -1402,27 +1404,54 @@ $f$,
 				ELSE '' END));
 	END LOOP;
 
+	-- Recomputing what the rows of an event reach, instead of patching:
+	-- the documents the new rows (INSERT) and the old rows (DELETE) reach,
+	-- after the locks of both
+	FOREACH op IN ARRAY ARRAY['INSERT', 'DELETE', 'UPDATE'] LOOP
+		recompute_branch := jsonb_set(recompute_branch, ARRAY[op], to_jsonb(
+			CASE WHEN op <> 'DELETE' THEN locks->>'INSERT' ELSE '' END
+			|| CASE WHEN op <> 'INSERT' THEN locks->>'DELETE' ELSE '' END
+			|| format(E'\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%s) s(k) WHERE k IS NOT NULL ORDER BY k);\n',
+				(SELECT string_agg(x, E'\n\t\t\tUNION ALL ')
+				 FROM (SELECT jsonb_array_elements_text(CASE WHEN op <> 'DELETE'
+						THEN (keys->'INSERT') || (surgical_keys->'INSERT') ELSE '[]' END
+						|| CASE WHEN op <> 'INSERT'
+						THEN (keys->'DELETE') || (surgical_keys->'DELETE') ELSE '[]' END) x
+					UNION ALL SELECT 'SELECT NULL') u))));
+	END LOOP;
+	-- A projection that reads another projection maintained from this same
+	-- table (directly, or through projections it reads) is maintained
+	-- twice by one statement on the table: by its own trigger and, nested,
+	-- by its trigger on the projection it reads.  Whichever fires first
+	-- sees the other's documents half done (an element's old value read
+	-- from the projection already patched), so every change of this table
+	-- recomputes the documents it reaches
+	IF EXISTS (WITH RECURSIVE r(s, t) AS (
+			SELECT n->>'schema', n->>'table' FROM jsonb_array_elements(nodes) n
+			UNION
+			SELECT qs->>'schema', qs->>'table'
+			FROM r JOIN @extschema@.jsonb_ivm_projection q
+				ON q.schema_name = r.s AND q.table_name = r.t,
+				jsonb_array_elements(q.sources) qs)
+		SELECT FROM r JOIN @extschema@.jsonb_ivm_projection q
+			ON q.schema_name = r.s AND q.table_name = r.t,
+			jsonb_array_elements(q.sources) qs
+		WHERE qs->>'schema' = source_schema AND qs->>'table' = source_table) THEN
+		branch := recompute_branch;
 	-- A statement whose cascaded foreign-key actions change one row twice
 	-- (two ON DELETE SET NULL of one row, or a row's key and its reference
 	-- to itself) leaves two versions of the row in each transition table,
 	-- which no surgical patch can pair: the documents every version reaches
-	-- are recomputed, as for a DELETE of the old rows and an INSERT of the
-	-- new ones
-	IF row_key IS NOT NULL THEN
+	-- are recomputed
+	ELSIF row_key IS NOT NULL THEN
 		branch := jsonb_set(branch, '{UPDATE}', to_jsonb(format(
 			E'\t\tIF EXISTS (SELECT FROM new_rows x GROUP BY %1$s HAVING count(*) > 1)\n'
 			|| E'\t\t\tOR EXISTS (SELECT FROM old_rows x GROUP BY %1$s HAVING count(*) > 1) THEN\n'
 			|| E'\t\t\t-- a row changed twice by cascaded actions: recompute\n'
-			|| '%2$s%3$s'
-			|| E'\t\t\tkeys := ARRAY(SELECT DISTINCT k FROM (%4$s) s(k) WHERE k IS NOT NULL ORDER BY k);\n'
-			|| E'\t\tELSE\n%5$s\t\tEND IF;\n',
+			|| '%2$s'
+			|| E'\t\tELSE\n%3$s\t\tEND IF;\n',
 			row_key,
-			regexp_replace(locks->>'INSERT', '^(?=.)', E'\t', 'gn'),
-			regexp_replace(locks->>'DELETE', '^(?=.)', E'\t', 'gn'),
-			(SELECT string_agg(x, E'\n\t\t\t\tUNION ALL ')
-			 FROM (SELECT jsonb_array_elements_text((keys->'INSERT') || (surgical_keys->'INSERT')
-					|| (keys->'DELETE') || (surgical_keys->'DELETE')) x
-				UNION ALL SELECT 'SELECT NULL') u),
+			regexp_replace(recompute_branch->>'UPDATE', '^(?=.)', E'\t', 'gn'),
 			-- (left as indented as it is: explain's output quotes it)
 			branch->>'UPDATE')));
 	END IF;
