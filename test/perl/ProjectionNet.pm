@@ -1378,6 +1378,22 @@ sub shrink_case
 				$chunk = int($chunk / 2);
 			}
 		}
+		# transaction blocks as a whole, and their BEGIN and COMMIT alone
+		for (my $i = $#{ $case->{work} }; $i >= 0; $i--)
+		{
+			next unless $case->{work}[$i]{kind} eq 'begin';
+			my $j = $i;
+			$j++ while $j < $#{ $case->{work} } && $case->{work}[$j]{kind} !~ /^(commit|rollback)$/;
+			for my $cut ([ $i, $j - $i + 1 ], [ $j, 1, $i, 1 ])
+			{
+				my @l = @{ $case->{work} };
+				splice @l, $cut->[0], $cut->[1];
+				splice @l, $cut->[2], $cut->[3] if @$cut > 2;
+				@l = grep { $_->{kind} !~ /^(savepoint|rollback_to)$/ } @l if @$cut > 2;
+				my $c = { %$case, work => \@l };
+				if (balanced(\@l) && $try->($c)) { $case = $c; $progress = 1; last; }
+			}
+		}
 		# writers' settings and roles
 		for my $st (@{ $case->{work} })
 		{
@@ -1522,17 +1538,24 @@ sub regress_file
 	{
 		next if $line =~ /^\\(set|pset|echo)/;
 		next if $line =~ /net_triggers_before|^SELECT 'LEFT /;
+		$line =~ s/\bnet_(owner|writer)\b/regress_net_$1/g;
 		push @keep, $line;
 	}
-	my $head = "-- Found by the random projection net (test/t/080_projection_net.pl),\n"
+	my $detail = $fail->{detail} =~ s/\n/ /gr;
+	$detail = substr($detail, 0, 200) . ' ...' if length $detail > 200;
+	my @live = grep { !$_->{dropped} && !defined $_->{refused} } @{ $case->{projs} };
+	return "-- Found by the random projection net (test/t/080_projection_net.pl),\n"
 	  . "-- seed $case->{seed}, shrunk: $fail->{kind} after statement $fail->{stmt}"
-	  . (defined $fail->{projection} ? " in $fail->{projection}" : '') . ".\n"
-	  . "-- $fail->{detail}\n"
-	  . "-- Every DIVERGE query must return no row.\n"
-	  . "-- Needs the roles net_owner and net_writer:\n"
-	  . "--   CREATE ROLE net_owner; CREATE ROLE net_writer;\n"
-	  . "--   GRANT CREATE ON DATABASE ... TO net_owner;\n";
-	return $head . join("\n", @keep) . "\n";
+	  . (defined $fail->{projection} ? " in $fail->{projection}" : '') . ":\n"
+	  . "-- $detail\n"
+	  . "-- Every DIVERGE query returns no row.\n"
+	  . "CREATE ROLE regress_net_owner;\nCREATE ROLE regress_net_writer;\n"
+	  . "DO \$\$BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_net_owner', current_database()); END\$\$;\n"
+	  . join("\n", @keep) . "\n"
+	  . join('', map { 'SELECT jsonb_ivm_drop_projection(' . ql("net.$_->{name}") . ");\n" } reverse @live)
+	  . "DROP SCHEMA net CASCADE;\nRESET ROLE;\n"
+	  . "DO \$\$BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_net_owner', current_database()); END\$\$;\n"
+	  . "DROP ROLE regress_net_owner;\nDROP ROLE regress_net_writer;\n";
 }
 
 # A shrunk case in a few lines: its projections' queries, and its
