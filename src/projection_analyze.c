@@ -33,6 +33,7 @@
 #include "nodes/plannodes.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/tlist.h"
 #include "parser/analyze.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
@@ -1006,6 +1007,15 @@ analyze_sublink(PjState *st, SubLink *sl, int *outer_rt_node, List *path)
 					if (foreach_current_index(lc) > 0)
 						elsewhere = bms_union(elsewhere,
 											  vars_in((Node *) ((TargetEntry *) lfirst(lc))->expr, t)->atts);
+				/*
+				 * a sort key that is the element itself (jsonb_agg(g.name
+				 * ORDER BY g.name)) is the element's argument, not one of
+				 * its own: read elsewhere too, so that its change moves
+				 */
+				foreach(lc, agg->aggorder)
+					elsewhere = bms_union(elsewhere,
+										  vars_in((Node *) get_sortgroupclause_tle(lfirst(lc),
+																				  agg->args)->expr, t)->atts);
 				{
 					/* the array's filter, one expression */
 					Node	   *f = filters ? (Node *) make_ands_explicit(filters) : NULL;
