@@ -150,27 +150,41 @@ sub draw_schema
 		} while ($used{$name}++);
 		my $t = { id => $i, name => $name, cols => [], uniques => [] };
 		my $keytype = $dims->{schemas}
-		  ? $r->pick(qw(int int bigint uuid text composite))
+		  ? $r->pick(qw(int int bigint uuid text composite link link))
 		  : 'int';
+		my @singles = grep { $_->{keytype} !~ /^(composite|link)$/ } @tables;
 		$keytype = 'int' if $keytype eq 'composite' && $i == 0;
+		# a link table: its key, two foreign keys (a many-to-many link)
+		$keytype = 'int' if $keytype eq 'link' && !@singles;
 		my @fks;
 		my $nfk = $i == 0 ? ($r->chance(0.2) ? 1 : 0) : 1 + $r->int(2);
 		for (1 .. $nfk)
 		{
 			# foreign keys reference one-column keys only
-			my @targets = grep { $_->{keytype} ne 'composite' } @tables;
+			my @targets = @singles;
 			my $target =
 			  (!@targets || $r->chance(0.12)) ? $t : $r->pick(@targets);
-			next if $target == $t && $keytype eq 'composite';
+			next if $target == $t && $keytype =~ /^(composite|link)$/;
 			push @fks, $target;
 		}
 		# a second foreign key to the same table
 		push @fks, $fks[0] if @fks && $fks[0] != $t && $r->chance(0.25);
 		$t->{keytype} = $keytype;
-		if ($keytype eq 'composite')
+		if ($keytype eq 'link')
+		{
+			my $a = $r->pick(@singles);
+			my $b = $r->pick(@singles);
+			my $an = lc_name($a->{name}) . '_id';
+			my $bn = lc_name($b->{name}) . '_id';
+			$bn .= '_2' if $bn eq $an;
+			push @{ $t->{cols} }, fk_col($r, $t, $a, 0, $an), fk_col($r, $t, $b, 0, $bn);
+			$t->{key} = [ 0, 1 ];
+			@fks = ();
+		}
+		elsif ($keytype eq 'composite')
 		{
 			my $up = (grep { $_ != $t } @fks)[0]
-			  // $r->pick(grep { $_->{keytype} ne 'composite' } @tables);
+			  // $r->pick(@singles);
 			push @{ $t->{cols} },
 			  fk_col($r, $t, $up, 0, 'up_id'),
 			  { name => 'seq', type => 'int', null => 0, kind => 'seq' };
@@ -280,7 +294,7 @@ sub draw_projections
 	my $serial = 0;
 	for my $i (0 .. $np - 1)
 	{
-		my @roots = grep { $_->{keytype} ne 'composite' } @$tables;
+		my @roots = grep { $_->{keytype} !~ /^(composite|link)$/ } @$tables;
 		# the first often a table others reference: a projection that later
 		# ones can embed as a parent or an element
 		my %referenced = map { $_->{kind} eq 'fk' ? ($_->{ref} => 1) : () } map { @{ $_->{cols} } } @$tables;
@@ -453,7 +467,7 @@ sub draw_array
 	{
 		push @order, [ $ca, $u->[1], $r->chance(0.3) ] if $r->chance(0.6);
 	}
-	if (!@order && @others && $r->chance(0.6))
+	if (!@order && @others && $r->chance($child->{keytype} eq 'link' ? 0.85 : 0.6))
 	{
 		my $oc = $r->pick(@others);
 		my $xtable = $ctx->{tables}[ $cols[$oc]{ref} ];
@@ -473,16 +487,19 @@ sub draw_array
 			my @xs = grep { $xt->{cols}[$_]{kind} eq 'payload' && $xt->{cols}[$_]{type} ne 'boolean' } 0 .. $#{ $xt->{cols} };
 			if (@xs)
 			{
-				push @order, [ $arr->{join}{alias}, $r->pick(@xs), $r->chance(0.3) ];
+				$arr->{jsort} = $r->pick(@xs);
+				push @order, [ $arr->{join}{alias}, $arr->{jsort}, $r->chance(0.3) ];
 				$ctx->{constructs}{'sort key on a joined table'}++;
 			}
 		}
 		push @order, [ $ca, $r->pick(@sortable), $r->chance(0.3) ]
 		  if @sortable && $r->chance(0.5);
 		my $desc = $r->chance(0.3);
-		if ($child->{keytype} eq 'composite')
+		if ($child->{keytype} =~ /^(composite|link)$/)
 		{
-			push @order, [ $ca, $_, $desc ] for @{ $child->{key} };
+			# the key's columns but the correlation, which is fixed
+			my @k = $corr_in_key ? grep { $_ != $ci } @{ $child->{key} } : @{ $child->{key} };
+			push @order, [ $ca, $_, $desc ] for @k;
 		}
 		elsif ($arr->{join} && $r->chance(0.5))
 		{
@@ -509,6 +526,8 @@ sub draw_array
 		my $src = $arr->{join} ? $arr->{join}{alias} : $ca;
 		my @pc = grep { $src->{table}{cols}[$_]{kind} eq 'payload' } 0 .. $#{ $src->{table}{cols} };
 		@pc = (0) unless @pc;
+		# the joined table's sort key itself, as the element
+		@pc = ($arr->{jsort}) if defined $arr->{jsort} && $r->chance(0.5);
 		$arr->{elem} = draw_col($ctx, $src, $r->pick(@pc));
 		$ctx->{constructs}{'scalar element'}++;
 	}
@@ -718,10 +737,10 @@ sub schema_sql
 
 sub draw_workload
 {
-	my ($r, $tables, $dims, $n) = @_;
+	my ($r, $tables, $dims, $n, $hot) = @_;
 	my @w;
 	my $fresh = 1000;
-	my $ctx = { r => $r, tables => $tables, fresh => \$fresh, dims => $dims };
+	my $ctx = { r => $r, tables => $tables, fresh => \$fresh, dims => $dims, hot => $hot };
 	my @renames;
 	while (@w < $n)
 	{
@@ -780,7 +799,14 @@ sub draw_change
 	my $t = $r->pick(@{ $ctx->{tables} });
 	my $x = $r->int(100);
 	my $s;
-	if ($x < 25) { $s = insert_stmt($ctx, $t, $r->chance(0.2) ? 5 + $r->int(30) : 1 + $r->int(2)); }
+	# a column a projection sorts, filters or joins by, often: the
+	# changes that move elements and documents
+	if (@{ $ctx->{hot} // [] } && $r->chance(0.3))
+	{
+		my $h = $r->pick(@{ $ctx->{hot} });
+		$s = update_stmt($ctx, $ctx->{tables}[ $h->[0] ], $h->[1]);
+	}
+	elsif ($x < 25) { $s = insert_stmt($ctx, $t, $r->chance(0.2) ? 5 + $r->int(30) : 1 + $r->int(2)); }
 	elsif ($x < 65) { $s = update_stmt($ctx, $t); }
 	elsif ($x < 82) { $s = { kind => 'delete', table => $t, pick => $r->int(1000), rows => pick_rows($r) }; }
 	elsif ($x < 96) { $s = upsert_stmt($ctx, $t); }
@@ -850,13 +876,13 @@ sub upsert_stmt
 
 sub update_stmt
 {
-	my ($ctx, $t) = @_;
+	my ($ctx, $t, $hot) = @_;
 	my $r = $ctx->{r};
 	my @cols = @{ $t->{cols} };
 	my @set;
-	for (1 .. 1 + ($r->chance(0.3) ? 1 : 0))
+	for my $n (1 .. 1 + ($r->chance(0.3) ? 1 : 0))
 	{
-		my $ci = $r->int(scalar @cols);
+		my $ci = ($n == 1 && defined $hot) ? $hot : $r->int(scalar @cols);
 		my $c = $cols[$ci];
 		my $v;
 		if ($c->{kind} eq 'key' || $c->{kind} eq 'seq')
@@ -1004,9 +1030,36 @@ sub draw_case
 	my $tables = draw_schema($r, $dims);
 	my $projs = draw_projections($r, $tables, $dims);
 	my $fill = draw_fill($r, $tables);
-	my $work = draw_workload($r, $tables, $dims, $statements);
+	my $work = draw_workload($r, $tables, $dims, $statements, hot_columns($projs));
 	return { seed => $seed, dims => $dims, tables => $tables, projs => $projs,
 		fill => $fill, work => $work };
+}
+
+# The columns the projections sort, filter, correlate and join by, as
+# [table id, column index].
+sub hot_columns
+{
+	my ($projs) = @_;
+	my (%seen, @hot);
+	my $add = sub {
+		my ($a, $ci) = @_;
+		return if $a->{proj};
+		push @hot, [ $a->{table}{id}, $ci ] unless $seen{"$a->{table}{id}.$ci"}++;
+	};
+	for my $p (grep { !defined $_->{refused} } @$projs)
+	{
+		$add->($_->{alias}, $_->{c}) for @{ $p->{where} };
+		$add->($_->{on}[0], $_->{on}[1]) for @{ $p->{joins} };
+		walk($p->{data}, sub {
+			my $n = shift;
+			return unless $n->{kind} eq 'array';
+			$add->($_->[0], $_->[1]) for @{ $n->{order} };
+			$add->($n->{alias}, $n->{corr});
+			$add->($n->{filter}{alias}, $n->{filter}{c}) if $n->{filter};
+			$add->($n->{alias}, $n->{join}{on}) if $n->{join};
+		});
+	}
+	return \@hot;
 }
 
 # The check after a statement: the projection against its query, both
@@ -1514,7 +1567,7 @@ sub walk
 	return unless ref $n eq 'HASH';
 	$f->($n);
 	walk($_->[1], $f) for @{ $n->{entries} // [] };
-	walk($n->{$_}, $f) for grep { ref $n->{$_} eq 'HASH' && $_ =~ /^(body|elem)$/ } keys %$n;
+	walk($n->{$_}, $f) for grep { ref $n->{$_} eq "HASH" } qw(body elem);
 }
 
 sub objects
