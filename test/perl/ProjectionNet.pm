@@ -521,13 +521,13 @@ sub draw_array
 		$arr->{elem} = { kind => 'projdata', alias => $arr->{join}{alias} };
 		$ctx->{constructs}{'projection as element'}++;
 	}
-	elsif ($r->chance(0.25))
+	elsif ($r->chance(defined $arr->{jsort} ? 0.5 : 0.25))
 	{
 		my $src = $arr->{join} ? $arr->{join}{alias} : $ca;
 		my @pc = grep { $src->{table}{cols}[$_]{kind} eq 'payload' } 0 .. $#{ $src->{table}{cols} };
 		@pc = (0) unless @pc;
 		# the joined table's sort key itself, as the element
-		@pc = ($arr->{jsort}) if defined $arr->{jsort} && $r->chance(0.5);
+		@pc = ($arr->{jsort}) if defined $arr->{jsort} && $r->chance(0.7);
 		$arr->{elem} = draw_col($ctx, $src, $r->pick(@pc));
 		$ctx->{constructs}{'scalar element'}++;
 	}
