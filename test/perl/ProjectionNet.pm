@@ -786,7 +786,7 @@ sub draw_fill
 	my $ctx = { r => $r, tables => $tables, fresh => \$fresh, dims => {} };
 	for my $t (@$tables)
 	{
-		push @w, { %{ insert_stmt($ctx, $t, 3 + $r->int(6)) }, quiet => 1 };
+		push @w, { %{ insert_stmt($ctx, $t, 3 + $r->int(10)) }, quiet => 1 };
 	}
 	push @w, { %{ insert_stmt($ctx, $_, 2 + $r->int(3)) }, quiet => 1 } for @$tables;
 	return \@w;
@@ -842,7 +842,9 @@ sub value_for
 	{
 		return 'NULL' if $c->{null} && $r->chance(0.15);
 		return key_sql($c->{type}, 999999) if $r->chance(0.03);    # dangling
-		return { fk => $c->{ref}, pick => $r->int(1000), g => $g };
+		# rows of one statement share parents in runs, each column its own
+		return { fk => $c->{ref}, pick => $r->int(1000), g => $g,
+			mult => $r->pick(1, 1, 3, 7), div => $r->pick(1, 2, 3, 4) };
 	}
 	if ($c->{kind} eq 'seq' || $c->{kind} eq 'pos')
 	{
@@ -1016,7 +1018,7 @@ sub value_sql
 	my $p = $env->{tables}[ $v->{fk} ];
 	my $pn = tname($env, $p);
 	my $pk = cname($env, $p, 0);
-	my $off = defined $v->{g} ? "($v->{pick} + g * 7)" : $v->{pick};
+	my $off = defined $v->{g} ? "($v->{pick} + g * $v->{mult} / $v->{div})" : $v->{pick};
 	return "(SELECT $pk FROM $pn ORDER BY $pk OFFSET $off % greatest((SELECT count(*) FROM $pn), 1) LIMIT 1)";
 }
 

@@ -12,6 +12,7 @@
 #   JSONB_IVM_NET_SEED=S      the cases from seed S on (default 1)
 #   JSONB_IVM_NET_OFF=a,b     dimensions switched off (see below)
 #   JSONB_IVM_NET_JOBS=J      parallel sessions (default 2)
+#   JSONB_IVM_NET_STOP=1      each session stops at its first failure
 #   JSONB_IVM_NET_SHOW=S      write the psql script of case S to
 #                             net_case_S.sql and stop
 #
@@ -96,6 +97,8 @@ for my $j (0 .. $jobs - 1)
 			my $seed = $first + $i;
 			my $case = draw_case($seed, \%dims, $statements);
 			my $res = run_case($node, $case, "net_case_$j");
+			# JSONB_IVM_NET_STOP: a session stops at its first failing case
+			$i = $cases if $res->{fail} && $ENV{JSONB_IVM_NET_STOP};
 			push @results, { seed => $seed, fail => $res->{fail},
 				statements => $res->{statements},
 				explain => $res->{explain}, created => $res->{created},
