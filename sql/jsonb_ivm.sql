@@ -1217,7 +1217,8 @@ DECLARE
 	-- ... and the correlated table of the array they move in
 	a integer;
 	-- the source's key columns (of its primary key, else of a unique
-	-- index over NOT NULL columns), to tell two versions of one row apart
+	-- index over NOT NULL columns), to tell two versions of one row apart,
+	-- where cascaded actions can change a row twice in one statement
 	row_key text;
 	-- per event: the branch that recomputes whatever the rows reach
 	recompute_branch jsonb := '{}';
@@ -1231,7 +1232,18 @@ BEGIN
 			ORDER BY i.indisprimary DESC, i.indexrelid LIMIT 1) ix,
 			unnest(ix.indkey) WITH ORDINALITY k(attnum, o)
 			JOIN pg_attribute a ON a.attrelid = format('%I.%I', source_schema, source_table)::regclass
-				AND a.attnum = k.attnum);
+				AND a.attnum = k.attnum)
+		-- two foreign keys whose actions update the row, or one to the
+		-- table itself (a key change, then the cascade to the row's
+		-- reference to itself); the test costs two aggregates per UPDATE
+		WHERE (SELECT count(*) FROM pg_constraint c
+				WHERE c.conrelid = format('%I.%I', source_schema, source_table)::regclass
+					AND c.contype = 'f'
+					AND (c.confdeltype IN ('n', 'd') OR c.confupdtype IN ('c', 'n', 'd'))) >= 2
+			OR EXISTS (SELECT FROM pg_constraint c
+				WHERE c.conrelid = format('%I.%I', source_schema, source_table)::regclass
+					AND c.contype = 'f' AND c.confrelid = c.conrelid
+					AND (c.confdeltype IN ('n', 'd', 'c') OR c.confupdtype IN ('c', 'n', 'd')));
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
 		WHERE v->>'schema' = source_schema AND v->>'table' = source_table ORDER BY k);
 	FOREACH i IN ARRAY mine LOOP
