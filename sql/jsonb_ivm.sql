@@ -1222,26 +1222,29 @@ DECLARE
 	row_key text;
 	-- per event: the branch that recomputes whatever the rows reach
 	recompute_branch jsonb := '{}';
+	-- the source table (on Citus, the distributed table of the shard named)
+	src oid := (SELECT (v->>'relid')::oid FROM jsonb_array_elements(nodes) v
+		WHERE v->>'schema' = source_schema AND v->>'table' = source_table LIMIT 1);
 BEGIN
 	row_key := (SELECT string_agg(format('x.%I', a.attname), ', ' ORDER BY k.o)
 		FROM (SELECT i.indexrelid, i.indkey FROM pg_index i
-			WHERE i.indrelid = format('%I.%I', source_schema, source_table)::regclass
+			WHERE i.indrelid = src
 				AND i.indisunique AND i.indpred IS NULL AND 0 <> ALL (i.indkey)
 				AND NOT EXISTS (SELECT FROM unnest(i.indkey) c JOIN pg_attribute na
 					ON na.attrelid = i.indrelid AND na.attnum = c WHERE NOT na.attnotnull)
 			ORDER BY i.indisprimary DESC, i.indexrelid LIMIT 1) ix,
 			unnest(ix.indkey) WITH ORDINALITY k(attnum, o)
-			JOIN pg_attribute a ON a.attrelid = format('%I.%I', source_schema, source_table)::regclass
+			JOIN pg_attribute a ON a.attrelid = src
 				AND a.attnum = k.attnum)
 		-- two foreign keys whose actions update the row, or one to the
 		-- table itself (a key change, then the cascade to the row's
 		-- reference to itself); the test costs two aggregates per UPDATE
 		WHERE (SELECT count(*) FROM pg_constraint c
-				WHERE c.conrelid = format('%I.%I', source_schema, source_table)::regclass
+				WHERE c.conrelid = src
 					AND c.contype = 'f'
 					AND (c.confdeltype IN ('n', 'd') OR c.confupdtype IN ('c', 'n', 'd'))) >= 2
 			OR EXISTS (SELECT FROM pg_constraint c
-				WHERE c.conrelid = format('%I.%I', source_schema, source_table)::regclass
+				WHERE c.conrelid = src
 					AND c.contype = 'f' AND c.confrelid = c.conrelid
 					AND (c.confdeltype IN ('n', 'd', 'c') OR c.confupdtype IN ('c', 'n', 'd')));
 	mine := ARRAY(SELECT k - 1 FROM jsonb_array_elements(nodes) WITH ORDINALITY x(v, k)
@@ -1438,17 +1441,17 @@ $f$,
 	-- sees the other's documents half done (an element's old value read
 	-- from the projection already patched), so every change of this table
 	-- recomputes the documents it reaches
-	IF EXISTS (WITH RECURSIVE r(s, t) AS (
-			SELECT n->>'schema', n->>'table' FROM jsonb_array_elements(nodes) n
+	IF EXISTS (WITH RECURSIVE r(rel) AS (
+			SELECT (n->>'relid')::oid FROM jsonb_array_elements(nodes) n
 			UNION
-			SELECT qs->>'schema', qs->>'table'
+			SELECT (qs->>'relid')::oid
 			FROM r JOIN @extschema@.jsonb_ivm_projection q
-				ON q.schema_name = r.s AND q.table_name = r.t,
+				ON pg_catalog.to_regclass(format('%I.%I', q.schema_name, q.table_name)) = r.rel,
 				jsonb_array_elements(q.sources) qs)
 		SELECT FROM r JOIN @extschema@.jsonb_ivm_projection q
-			ON q.schema_name = r.s AND q.table_name = r.t,
+			ON pg_catalog.to_regclass(format('%I.%I', q.schema_name, q.table_name)) = r.rel,
 			jsonb_array_elements(q.sources) qs
-		WHERE qs->>'schema' = source_schema AND qs->>'table' = source_table) THEN
+		WHERE (qs->>'relid')::oid = src) THEN
 		branch := recompute_branch;
 	-- A statement whose cascaded foreign-key actions change one row twice
 	-- (two ON DELETE SET NULL of one row, or a row's key and its reference
